@@ -1,0 +1,181 @@
+"""`frota`: run the server and the maintenance jobs that need the models."""
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from api.config import ConfigError, Settings, get_settings
+
+log = logging.getLogger("frota.cli")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.attributes["configure_logger"] = False
+    if database_url:
+        cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def migrate(database_url: str | None = None) -> None:
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def bootstrap_admin(settings: Settings) -> None:
+    from api.auth.service import bootstrap_admin as create_first_admin
+    from api.db import get_sessionmaker
+
+    with get_sessionmaker()() as session, session.begin():
+        generated = create_first_admin(session=session, settings=settings)
+    if generated:
+        email = (settings.admin_email or "admin@example.com").lower()
+        # Printed once, to the operator's terminal only; it must be changed at first login.
+        print(
+            "\n" + "=" * 72 + f"\nFirst admin created: {email}\nPassword (shown only once, "
+            f"must be changed at first login): {generated}\n" + "=" * 72 + "\n",
+            flush=True,
+        )
+
+
+def prepare(settings: Settings) -> None:
+    """Everything that runs once before the workers start: checks, migrations, first admin."""
+    from api.db import check_pool_capacity, get_engine, wait_for_database
+    from api.main import validate_settings
+
+    validate_settings(settings)
+    log.info("waiting for the database")
+    wait_for_database(get_engine(), settings.db_start_timeout)
+    check_pool_capacity(get_engine(), settings)
+    log.info("running migrations")
+    migrate(settings.database_url)
+    bootstrap_admin(settings)
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    prepare(settings)
+    log.info("serving on %s:%s with %s workers", settings.host, settings.port,
+             settings.web_concurrency)
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.web_concurrency,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        proxy_headers=True,
+        timeout_graceful_shutdown=settings.graceful_timeout,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def _embedded_database(data_dir: Path):
+    """Start (or reuse) the embedded PostgreSQL under data_dir; it stops when we exit."""
+    try:
+        import pgserver
+    except ImportError as exc:
+        raise ConfigError(
+            "DATABASE_URL is unset and pgserver is not installed: `pip install -e '.[embedded]'`"
+        ) from exc
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    server.psql("SELECT 1")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'frota'")
+    if "1 row" not in exists:
+        server.psql("CREATE DATABASE frota")
+    return server, server.get_uri("frota")
+
+
+def _dev_secret_key(data_dir: Path) -> str:
+    """A random key kept in .data/, so that `make run` needs no configuration and shares no key."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def run_dev(settings: Settings, data_dir: Path) -> None:
+    """`make run`: an embedded PostgreSQL when DATABASE_URL is unset, then `serve`."""
+    server = None
+    if not settings.database_url:
+        log.info("DATABASE_URL unset: starting the embedded PostgreSQL in %s", data_dir / "pg")
+        server, url = _embedded_database(data_dir / "pg")
+        os.environ["DATABASE_URL"] = url
+    if not settings.secret_key.get_secret_value():
+        os.environ["SECRET_KEY"] = _dev_secret_key(data_dir)
+    get_settings.cache_clear()
+    try:
+        serve(get_settings())
+    finally:
+        if server is not None:
+            log.info("stopping the embedded PostgreSQL")
+            server.cleanup()
+
+
+def create_user(settings: Settings, args: argparse.Namespace) -> None:
+    import getpass
+
+    from api.db import get_sessionmaker
+    from api.users.schemas import UserCreate
+    from api.users.service import create_user as create
+
+    password = args.password or os.environ.get("FROTA_NEW_PASSWORD") or getpass.getpass()
+    data = UserCreate(email=args.email, name=args.name, role=args.role, password=password,
+                      must_change_password=args.must_change_password)
+    with get_sessionmaker()() as session, session.begin():
+        user = create(session=session, data=data)
+    print(f"created user {user.id} {user.email} ({user.role})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frota", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="development server; embedded PostgreSQL if DATABASE_URL unset")
+    run.add_argument("--data-dir", type=Path, default=Path(".data"))
+    sub.add_parser("serve", help="production server: checks, migrations, first admin, workers")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("bootstrap-admin", help="create the first admin if there is none")
+    user = sub.add_parser("create-user", help="create a user (password from the prompt)")
+    user.add_argument("email")
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", choices=["admin", "manager", "driver"], required=True)
+    user.add_argument("--password")
+    user.add_argument("--must-change-password", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "run":
+            run_dev(settings, args.data_dir)
+        elif args.command == "serve":
+            serve(settings)
+        elif args.command == "migrate":
+            migrate(settings.database_url)
+        elif args.command == "bootstrap-admin":
+            bootstrap_admin(settings)
+        elif args.command == "create-user":
+            create_user(settings, args)
+    except ConfigError as exc:
+        print(f"frota: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Configuration: one pydantic-settings class, read from the environment and `.env`."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never protect a production deployment.
+KNOWN_DEFAULT_SECRETS = {
+    "",
+    "changeme",
+    "changethis",
+    "secret",
+    "secret-key",
+    "your-secret-key",
+    "your-secret-key-here",
+    "dev",
+    "development",
+    "password",
+    "postgres",
+    "frota",
+}
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "test", "production"] = "development"
+    version: str = "0.1.0"
+
+    database_url: str | None = None
+    test_database_url: str | None = None
+    redis_url: str | None = None
+    secret_key: SecretStr = SecretStr("")
+    postgres_password: SecretStr | None = None
+
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    web_concurrency: int = Field(4, ge=1, le=64)
+    forwarded_allow_ips: str = "127.0.0.1"
+    cors_origins: str = ""
+
+    upload_dir: Path = Path("uploads")
+    backup_dir: Path = Path("backups")
+    max_upload_mb: int = Field(50, ge=1, le=1024)
+    signed_url_minutes: int = Field(15, ge=1, le=24 * 60)
+    photo_retention_days: int = Field(60, ge=1)
+    backup_keep_days: int = Field(14, ge=1)
+
+    log_level: str = "INFO"
+    # Seconds a stopping worker gives requests in flight (below compose's stop_grace_period).
+    graceful_timeout: int = Field(20, ge=1, le=300)
+    rate_limit: str = "60/minute"
+    file_rate_limit: str = "600/minute"
+    login_rate_limit: str = "10/minute"
+    metrics_token: SecretStr | None = None
+
+    access_token_hours: int = Field(24, ge=1, le=24 * 30)
+    odometer_max_jump_km: int = Field(2000, ge=1)
+
+    # Database engine, per worker process.
+    db_pool_size: int = Field(5, ge=1)
+    db_max_overflow: int = Field(5, ge=0)
+    db_pool_timeout: float = Field(10, gt=0)
+    db_pool_recycle: int = Field(1800, ge=-1)
+    db_connect_timeout: int = Field(5, ge=1)
+    db_statement_timeout_ms: int = Field(30_000, ge=0)
+    db_application_name: str = "frota"
+    # Connections kept free for backups, migrations, psql and monitoring.
+    db_reserved_connections: int = Field(10, ge=0)
+    db_start_timeout: float = Field(60, ge=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def connections_per_worker(self) -> int:
+        return self.db_pool_size + self.db_max_overflow
+
+    @property
+    def connections_needed(self) -> int:
+        """Connections that all workers may open, plus the reserved headroom."""
+        return self.web_concurrency * self.connections_per_worker + self.db_reserved_connections
+
+    def weak_settings(self) -> list[str]:
+        """Problems that make this configuration unfit for production."""
+        problems = []
+        key = self.secret_key.get_secret_value()
+        if key.lower() in KNOWN_DEFAULT_SECRETS:
+            problems.append("SECRET_KEY is missing or a known default; generate one with "
+                            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+        elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes")
+        if self.postgres_password is not None:
+            pw = self.postgres_password.get_secret_value()
+            if pw.lower() in KNOWN_DEFAULT_SECRETS or len(pw) < 12:
+                problems.append("POSTGRES_PASSWORD is a default or shorter than 12 characters")
+        if self.admin_password is not None and len(self.admin_password.get_secret_value()) < 12:
+            problems.append("ADMIN_PASSWORD is shorter than 12 characters")
+        if "*" in self.forwarded_allow_ips:
+            problems.append("FORWARDED_ALLOW_IPS must list proxies, never '*'")
+        return problems
+
+    def check_pool_fits(self, max_connections: int) -> str | None:
+        """A message when all workers' pools cannot fit in PostgreSQL's max_connections."""
+        if self.connections_needed <= max_connections:
+            return None
+        return (
+            f"database pool does not fit: WEB_CONCURRENCY={self.web_concurrency} x "
+            f"(DB_POOL_SIZE={self.db_pool_size} + DB_MAX_OVERFLOW={self.db_max_overflow}) + "
+            f"DB_RESERVED_CONNECTIONS={self.db_reserved_connections} = {self.connections_needed} "
+            f"> max_connections={max_connections}"
+        )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,131 @@
+"""Database plumbing: the declarative base, one engine per process, the request session."""
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from api.config import ConfigError, Settings, get_settings
+
+log = logging.getLogger("frota.db")
+
+# Stable constraint names, so services can match a refusal by name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now(), nullable=False
+    )
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept `postgres://` and `postgresql://` URLs and pin the psycopg2 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
+    url = url or settings.database_url
+    if not url:
+        raise ConfigError("DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)")
+    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+    kwargs = dict(
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": settings.db_connect_timeout,
+            "application_name": settings.db_application_name,
+            "options": options,
+        },
+    )
+    kwargs.update(overrides)
+    return create_engine(sqlalchemy_url(url), **kwargs)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings())
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+def get_session() -> Iterator[Session]:
+    """One session per request: commit when the route succeeds, roll back when it raises."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def constraint_name(exc: IntegrityError) -> str | None:
+    """The name of the constraint PostgreSQL refused with, if any."""
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def wait_for_database(engine: Engine, timeout: float) -> None:
+    """Retry `SELECT 1` until the database answers (a rebooted host starts us first)."""
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    while True:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return
+        except OperationalError as exc:
+            if time.monotonic() >= deadline:
+                raise ConfigError(
+                    f"database not reachable after {timeout:.0f}s: {str(exc.orig).strip()}"
+                ) from exc
+            log.warning("database not ready, retrying in %.1fs", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
+def check_pool_capacity(engine: Engine, settings: Settings) -> str | None:
+    """Compare every worker's pool with the server's max_connections; a message if it cannot fit."""
+    with engine.connect() as conn:
+        max_connections = int(conn.execute(text("SHOW max_connections")).scalar_one())
+    problem = settings.check_pool_fits(max_connections)
+    if problem and settings.is_production:
+        raise ConfigError(problem)
+    if problem:
+        log.warning("%s (refused in production)", problem)
+    return problem

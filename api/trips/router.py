@@ -1,0 +1,61 @@
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from api.db import SessionDep
+from api.deps import CurrentUser, PageDep, SettingsDep
+from api.errors import Invalid
+from api.pagination import Page, paginate
+from api.trips import service
+from api.trips.schemas import TripCheckOut, TripFinish, TripRead, TripState
+
+router = APIRouter(prefix="/trips", tags=["trips"])
+
+
+@router.post("", response_model=TripRead, status_code=status.HTTP_201_CREATED)
+def check_out(data: TripCheckOut, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+    """Check a vehicle out: a driver for themself, a manager for a named `driver_id`."""
+    return service.check_out(
+        session=session, user=user, data=data, max_jump_km=settings.odometer_max_jump_km
+    )
+
+
+@router.post("/{trip_id}/finish", response_model=TripRead)
+def finish_trip(
+    trip_id: int, data: TripFinish, user: CurrentUser, session: SessionDep, settings: SettingsDep
+):
+    """Check the vehicle back in; updates its odometer and status in the same transaction."""
+    trip = service.get_trip(session=session, trip_id=trip_id, user=user, for_update=True)
+    return service.finish_trip(
+        session=session, trip=trip, data=data, max_jump_km=settings.odometer_max_jump_km
+    )
+
+
+@router.get("", response_model=Page[TripRead])
+def list_trips(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    page: PageDep,
+    vehicle_id: int | None = None,
+    driver_id: int | None = None,
+    state: Annotated[TripState | None, Query(description="open or finished")] = None,
+    started_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    started_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+):
+    """List trips, newest first; drivers see only their own."""
+    if started_from and started_to and started_from >= started_to:
+        raise Invalid("started_from must be before started_to")
+    query = service.list_trips_query(
+        user=user, vehicle_id=vehicle_id, driver_id=driver_id, state=state,
+        started_from=started_from, started_to=started_to,
+    )
+    rows, meta = paginate(session, query, page, request)
+    return {"items": rows, **meta}
+
+
+@router.get("/{trip_id}", response_model=TripRead)
+def get_trip(trip_id: int, session: SessionDep, user: CurrentUser):
+    """One trip; drivers only their own."""
+    return service.get_trip(session=session, trip_id=trip_id, user=user)

@@ -1,0 +1,159 @@
+"""Trips: check-out and check-in. The database holds one open trip per vehicle and per driver."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.db import constraint_name
+from api.drivers.models import Driver
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.trips.models import Trip
+from api.trips.schemas import TripCheckOut, TripFinish, TripState
+from api.users.models import Role, User
+from api.vehicles.models import Vehicle, VehicleStatus
+from api.vehicles.service import get_vehicle
+
+
+class VehicleAlreadyInUse(Conflict):
+    pass
+
+
+class DriverAlreadyOnTrip(Conflict):
+    pass
+
+
+def _acting_driver(session: Session, user: User, driver_id: int | None) -> Driver:
+    """The driver of a check-out: the caller's own record, or the one a manager names."""
+    if user.role == Role.driver:
+        if driver_id is not None:
+            raise Forbidden("Drivers check out for themselves; leave driver_id out")
+        driver = session.execute(
+            select(Driver).where(Driver.user_id == user.id)
+        ).scalar_one_or_none()
+        if driver is None:
+            raise Conflict("Your login is not linked to a driver record; ask a manager")
+        return driver
+    if driver_id is None:
+        raise Invalid("driver_id is required when a manager checks a vehicle out")
+    driver = session.get(Driver, driver_id)
+    if driver is None:
+        raise Invalid(f"Driver {driver_id} does not exist")
+    return driver
+
+
+def _check_jump(previous_km: int, new_km: int, max_jump_km: int, confirm: bool, what: str) -> None:
+    if new_km - previous_km > max_jump_km and not confirm:
+        raise Invalid(
+            f"{what} is {new_km - previous_km} km above {previous_km} km, more than "
+            f"{max_jump_km} km; check the reading, or send `confirm: true` if it is right"
+        )
+
+
+def check_out(*, session: Session, user: User, data: TripCheckOut, max_jump_km: int) -> Trip:
+    driver = _acting_driver(session, user, data.driver_id)
+    if not driver.is_active:
+        raise Conflict(f"Driver {driver.id} is deactivated")
+    if driver.license_expiry < date.today():
+        raise Conflict(f"The driver's licence expired on {driver.license_expiry.isoformat()}")
+    try:
+        vehicle = get_vehicle(session=session, vehicle_id=data.vehicle_id, for_update=True)
+    except NotFound as exc:
+        raise Invalid(exc.message) from exc
+    if vehicle.status == VehicleStatus.in_use:
+        raise VehicleAlreadyInUse(f"Vehicle {vehicle.plate} is already checked out")
+    if vehicle.status != VehicleStatus.available:
+        raise Conflict(f"Vehicle {vehicle.plate} is {vehicle.status}, not available")
+    if data.start_odometer_km < vehicle.odometer_km:
+        raise Invalid(
+            f"start_odometer_km {data.start_odometer_km} is below the vehicle's "
+            f"odometer ({vehicle.odometer_km} km)"
+        )
+    _check_jump(vehicle.odometer_km, data.start_odometer_km, max_jump_km, data.confirm,
+                "start_odometer_km")
+    trip = Trip(
+        vehicle_id=vehicle.id,
+        driver_id=driver.id,
+        start_odometer_km=data.start_odometer_km,
+        purpose=data.purpose,
+        created_by_user_id=user.id,
+    )
+    session.add(trip)
+    vehicle.status = VehicleStatus.in_use
+    vehicle.odometer_km = data.start_odometer_km
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        name = constraint_name(exc)
+        if name == "uq_trips_open_per_vehicle":
+            raise VehicleAlreadyInUse(f"Vehicle {vehicle.plate} is already checked out") from exc
+        if name == "uq_trips_open_per_driver":
+            raise DriverAlreadyOnTrip("The driver already has an open trip; finish it first") from exc
+        raise
+    return trip
+
+
+def get_trip(*, session: Session, trip_id: int, user: User, for_update: bool = False) -> Trip:
+    """A trip the user may see: drivers only their own (others look like they do not exist)."""
+    query = select(Trip).where(Trip.id == trip_id)
+    if user.role == Role.driver:
+        query = query.join(Driver, Driver.id == Trip.driver_id).where(Driver.user_id == user.id)
+    if for_update:
+        query = query.with_for_update(of=Trip)
+    trip = session.execute(query).scalar_one_or_none()
+    if trip is None:
+        raise NotFound(f"Trip {trip_id} not found")
+    return trip
+
+
+def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: int) -> Trip:
+    """Check-in: the trip, the vehicle's odometer and its status change in one transaction."""
+    if trip.finished_at is not None:
+        raise Conflict(f"Trip {trip.id} was already finished at {trip.finished_at.isoformat()}")
+    if data.end_odometer_km < trip.start_odometer_km:
+        raise Invalid(
+            f"end_odometer_km {data.end_odometer_km} is below the start "
+            f"({trip.start_odometer_km} km)"
+        )
+    _check_jump(trip.start_odometer_km, data.end_odometer_km, max_jump_km, data.confirm,
+                "end_odometer_km")
+    vehicle = session.execute(
+        select(Vehicle).where(Vehicle.id == trip.vehicle_id).with_for_update()
+    ).scalar_one()
+    trip.end_odometer_km = data.end_odometer_km
+    trip.finished_at = datetime.now(UTC)
+    trip.notes = data.notes
+    vehicle.odometer_km = max(vehicle.odometer_km, data.end_odometer_km)
+    if vehicle.status == VehicleStatus.in_use:
+        vehicle.status = VehicleStatus.available
+    session.flush()
+    return trip
+
+
+def list_trips_query(
+    *,
+    user: User,
+    vehicle_id: int | None,
+    driver_id: int | None,
+    state: TripState | None,
+    started_from: datetime | None,
+    started_to: datetime | None,
+):
+    query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
+    if user.role == Role.driver:
+        query = query.join(Driver, Driver.id == Trip.driver_id).where(Driver.user_id == user.id)
+    if vehicle_id is not None:
+        query = query.where(Trip.vehicle_id == vehicle_id)
+    if driver_id is not None:
+        query = query.where(Trip.driver_id == driver_id)
+    if state == "open":
+        query = query.where(Trip.finished_at.is_(None))
+    elif state == "finished":
+        query = query.where(Trip.finished_at.is_not(None))
+    if started_from is not None:
+        query = query.where(Trip.started_at >= started_from)
+    if started_to is not None:
+        query = query.where(Trip.started_at < started_to)
+    return query

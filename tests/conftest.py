@@ -1,0 +1,225 @@
+"""Test harness: a real PostgreSQL (embedded unless TEST_DATABASE_URL), migrated once per run;
+each test inside a transaction that is rolled back."""
+
+import os
+import secrets
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+# Settings are read from the environment: fix it before anything imports the app.
+os.environ.update(
+    ENVIRONMENT="test",
+    SECRET_KEY="test-secret-" + secrets.token_hex(24),
+    LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
+    WEB_CONCURRENCY="1",
+)
+for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "REDIS_URL", "METRICS_TOKEN", "DATABASE_URL"):
+    os.environ.pop(name, None)
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _admin_url() -> tuple[str, object]:
+    """A server to create the test database on: TEST_DATABASE_URL, or an embedded one."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url, None
+    import pgserver
+
+    server = pgserver.get_server(Path(tempfile.mkdtemp(prefix="frota-test-pg-")), cleanup_mode="delete")
+    return server.get_uri("postgres"), server
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    from api.db import sqlalchemy_url
+
+    admin_url, server = _admin_url()
+    name = f"frota_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(sqlalchemy_url(admin_url)).set(database=name).render_as_string(
+        hide_password=False
+    )
+    os.environ["DATABASE_URL"] = url
+    from api.cli import migrate
+    from api.config import get_settings
+    from api.db import get_engine, get_sessionmaker
+
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    get_sessionmaker.cache_clear()
+    migrate(url)
+    yield url
+    get_engine().dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    if server is not None:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    from api.db import get_engine
+
+    return get_engine()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from api.main import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    """SQLAlchemy 2's 'join a session into an external transaction': nothing a test does stays."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    from fastapi.testclient import TestClient
+
+    from api.db import get_session
+
+    def override():
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = override
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def committed_client(app, engine):
+    """A client whose requests really commit (races, scripts); every table is emptied after."""
+    from fastapi.testclient import TestClient
+
+    app.dependency_overrides.clear()
+    with TestClient(app) as test_client:
+        yield test_client
+    truncate_all(engine)
+
+
+def truncate_all(engine) -> None:
+    from api.models import Base
+
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+# ---- factories -------------------------------------------------------------------------------
+
+TEST_PASSWORD = "correct horse battery"
+
+
+class Factory:
+    """Small builders for test data, flushed into the test's session."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.n = 0
+
+    def _next(self) -> int:
+        self.n += 1
+        return self.n
+
+    def user(self, role: str = "manager", **fields):
+        from api.security import hash_password
+        from api.users.models import User
+
+        n = self._next()
+        fields.setdefault("email", f"{role}{n}-{uuid.uuid4().hex[:6]}@example.com")
+        fields.setdefault("name", f"{role.title()} {n}")
+        fields.setdefault("password_hash", _hash(TEST_PASSWORD))
+        user = User(role=role, **fields)
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def vehicle(self, **fields):
+        from api.vehicles.models import Vehicle
+
+        n = self._next()
+        fields.setdefault("plate", f"TST{n % 10}{'ABCDEFGHIJ'[n // 10 % 10]}{n % 100:02d}")
+        fields.setdefault("make", "Fiat")
+        fields.setdefault("model", "Strada")
+        fields.setdefault("year", 2022)
+        vehicle = Vehicle(**fields)
+        self.session.add(vehicle)
+        self.session.flush()
+        return vehicle
+
+    def driver(self, user=None, **fields):
+        from api.drivers.models import Driver
+
+        n = self._next()
+        fields.setdefault("name", f"Driver {n}")
+        fields.setdefault("license_number", f"{secrets.randbelow(10**11):011d}")
+        fields.setdefault("license_category", "B")
+        fields.setdefault("license_expiry", date.today() + timedelta(days=365))
+        driver = Driver(user_id=user.id if user else None, **fields)
+        self.session.add(driver)
+        self.session.flush()
+        return driver
+
+    def driver_login(self, **fields):
+        """A `driver` user with a linked driver record."""
+        user = self.user("driver")
+        return user, self.driver(user=user, **fields)
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    from api.security import hash_password
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    return _HASHES[password]
+
+
+@pytest.fixture
+def make(session) -> Factory:
+    return Factory(session)
+
+
+def auth(user) -> dict[str, str]:
+    from api.config import get_settings
+    from api.security import create_access_token
+
+    return {"Authorization": f"Bearer {create_access_token(user_id=user.id, settings=get_settings())}"}
+
+
+@pytest.fixture
+def admin(make):
+    return make.user("admin")
+
+
+@pytest.fixture
+def manager(make):
+    return make.user("manager")
