@@ -14,7 +14,7 @@ class Token(BaseModel):
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(max_length=MAX_PASSWORD_LENGTH, repr=False)
+    current_password: str = Field(max_length=MAX_PASSWORD_LENGTH)
     new_password: Password
 
 
