@@ -4,6 +4,7 @@ import argparse
 import logging
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 
 from api.config import ConfigError, Settings, get_settings
+from api.logging_setup import configure_logging
 
 log = logging.getLogger("frota.cli")
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +63,24 @@ def prepare(settings: Settings) -> None:
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    from api.logging_setup import log_config
+    from api.metrics_multiproc import prepare_multiproc_dir, start_dead_worker_reaper
+
+    # Before anything imports prometheus_client: the workers write their samples there.
+    metrics_dir, temporary = prepare_multiproc_dir()
     prepare(settings)
     log.info("serving on %s:%s with %s workers", settings.host, settings.port,
              settings.web_concurrency)
+    stop_reaper = start_dead_worker_reaper(metrics_dir)
+    try:
+        _run_uvicorn(uvicorn, settings, log_config(settings.log_level))
+    finally:
+        stop_reaper.set()
+        if temporary:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _run_uvicorn(uvicorn, settings: Settings, logging_config: dict) -> None:
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -73,7 +90,12 @@ def serve(settings: Settings) -> None:
         forwarded_allow_ips=settings.forwarded_allow_ips,
         proxy_headers=True,
         timeout_graceful_shutdown=settings.graceful_timeout,
+        limit_max_requests=settings.max_requests or None,
+        limit_max_requests_jitter=settings.max_requests_jitter,
+        timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
         log_level=settings.log_level.lower(),
+        log_config=logging_config,
+        access_log=False,  # ours (frota.access) has the route and no query string
     )
 
 
@@ -137,14 +159,43 @@ def create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"created user {user.id} {user.email} ({user.role})")
 
 
+def prune_photos(settings: Settings, older_than_days: int | None, dry_run: bool) -> int:
+    """Run from cron, outside the web workers; an advisory lock keeps runs from overlapping."""
+    from api.db import get_sessionmaker
+    from api.photos.pruning import prune_photos as prune
+    from api.photos.service import get_storage
+
+    days = settings.photo_retention_days if older_than_days is None else older_than_days
+    if days < 1:
+        raise ConfigError("--older-than-days must be at least 1")
+    with get_sessionmaker()() as session:
+        report = prune(session=session, storage=get_storage(settings), older_than_days=days,
+                       dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    prefix = "prune-photos (dry run): " if dry_run else "prune-photos: "
+    for line in report.lines():
+        print(prefix + line, flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frota", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="development server; embedded PostgreSQL if DATABASE_URL unset")
+    run = sub.add_parser("run", help="development server (embedded PostgreSQL if no DATABASE_URL)")
     run.add_argument("--data-dir", type=Path, default=Path(".data"))
     sub.add_parser("serve", help="production server: checks, migrations, first admin, workers")
     sub.add_parser("migrate", help="apply database migrations")
+    check = sub.add_parser("check-config", help="print the configuration, secrets masked; check it")
+    check.add_argument("--offline", action="store_true", help="do not connect to PostgreSQL/Redis")
     sub.add_parser("bootstrap-admin", help="create the first admin if there is none")
+    prune = sub.add_parser("prune-photos", help="delete photo files older than N days (not on "
+                           "legal hold), keep their rows, remove orphan files; one run at a time")
+    prune.add_argument("--older-than-days", type=int, default=None,
+                       help="default PHOTO_RETENTION_DAYS")
+    prune.add_argument("--dry-run", action="store_true", help="report, change nothing")
     user = sub.add_parser("create-user", help="create a user (password from the prompt)")
     user.add_argument("email")
     user.add_argument("--name", required=True)
@@ -157,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = settings.log_level if settings.log_level in logging.getLevelNamesMapping() else "INFO"
+    configure_logging(level)
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it logs every command at INFO
     try:
         if args.command == "run":
@@ -166,8 +218,14 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings)
         elif args.command == "migrate":
             migrate(settings.database_url)
+        elif args.command == "check-config":
+            from api.config_report import check_config
+
+            return check_config(settings, connect=not args.offline)
         elif args.command == "bootstrap-admin":
             bootstrap_admin(settings)
+        elif args.command == "prune-photos":
+            return prune_photos(settings, args.older_than_days, args.dry_run)
         elif args.command == "create-user":
             create_user(settings, args)
     except ConfigError as exc:

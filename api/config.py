@@ -55,15 +55,28 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(50, ge=1, le=1024)
     signed_url_minutes: int = Field(15, ge=1, le=24 * 60)
     photo_retention_days: int = Field(60, ge=1)
+    # UTC offset for EXIF times that carry none (phones usually write OffsetTimeOriginal).
+    exif_default_offset: str = Field("-03:00", pattern=r"^[+-]\d{2}:?\d{2}$")
     backup_keep_days: int = Field(14, ge=1)
 
     log_level: str = "INFO"
     # Seconds a stopping worker gives requests in flight (below compose's stop_grace_period).
     graceful_timeout: int = Field(20, ge=1, le=300)
+    # A worker is replaced after this many requests (0 = never), plus up to the jitter, so
+    # that slow leaks are bounded and the workers do not all restart at the same moment.
+    max_requests: int = Field(10_000, ge=0)
+    max_requests_jitter: int = Field(1_000, ge=0)
+    # Seconds a worker may take to answer the supervisor's ping before it is killed and replaced:
+    # Uvicorn's 5 s is too short for 4 workers importing the app at once on a busy 2-CPU host.
+    worker_healthcheck_timeout: int = Field(30, ge=1)
     rate_limit: str = "60/minute"
     file_rate_limit: str = "600/minute"
     login_rate_limit: str = "10/minute"
+    # Prefix of the rate-limit keys in Redis (two deployments may share one Redis).
+    rate_limit_prefix: str = "frota"
     metrics_token: SecretStr | None = None
+    # Statements slower than this are logged with their text (0 = off).
+    slow_query_ms: int = Field(1000, ge=0)
 
     access_token_hours: int = Field(24, ge=1, le=24 * 30)
     odometer_max_jump_km: int = Field(2000, ge=1)
@@ -111,11 +124,43 @@ class Settings(BaseSettings):
             pw = self.postgres_password.get_secret_value()
             if pw.lower() in KNOWN_DEFAULT_SECRETS or len(pw) < 12:
                 problems.append("POSTGRES_PASSWORD is a default or shorter than 12 characters")
-        if self.admin_password is not None and len(self.admin_password.get_secret_value()) < 12:
+        # Empty (`ADMIN_PASSWORD=` as in .env.example) means "generate one", not a weak password.
+        if self.admin_password is not None and 0 < len(self.admin_password.get_secret_value()) < 12:
             problems.append("ADMIN_PASSWORD is shorter than 12 characters")
         if "*" in self.forwarded_allow_ips:
             problems.append("FORWARDED_ALLOW_IPS must list proxies, never '*'")
+        if "*" in self.cors_origins:
+            problems.append("CORS_ORIGINS must list the panel's origins, never '*'")
+        if self.metrics_token is not None and 0 < len(self.metrics_token.get_secret_value()) < 16:
+            problems.append("METRICS_TOKEN is shorter than 16 characters")
         return problems
+
+    def invalid_settings(self) -> list[str]:
+        """Problems that stop the API anywhere, not only in production."""
+        from limits import parse
+
+        problems = []
+        for name in ("rate_limit", "file_rate_limit", "login_rate_limit"):
+            try:
+                parse(getattr(self, name))
+            except ValueError:
+                problems.append(f"{name.upper()}={getattr(self, name)!r} is not a rate such as "
+                                "'60/minute'")
+        if self.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            problems.append(f"LOG_LEVEL={self.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        return problems
+
+    def notices(self) -> list[str]:
+        """Worth a warning at start-up, never a refusal."""
+        notes = []
+        if not self.redis_url and self.web_concurrency > 1:
+            notes.append(f"REDIS_URL is unset: rate limits are counted in memory, so each of the "
+                         f"{self.web_concurrency} workers allows the full budget")
+        if self.is_production and not self.metrics_token:
+            notes.append("METRICS_TOKEN is unset: /metrics answers 404")
+        return notes
 
     def check_pool_fits(self, max_connections: int) -> str | None:
         """A message when all workers' pools cannot fit in PostgreSQL's max_connections."""

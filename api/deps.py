@@ -1,11 +1,20 @@
 """Request dependencies: settings, the current user, role checks, pagination."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import datetime
+from functools import lru_cache
+from types import SimpleNamespace
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import SecretStr
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
+from sqlalchemy.orm import Session
 
 from api.config import Settings, get_settings
 from api.db import SessionDep
@@ -22,24 +31,43 @@ PASSWORD_CHANGE_REQUIRED = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret_key: SecretStr) -> dict:
+    # A signature check is pure: cached per token and key; expiry is checked at every use.
+    return decode_access_token(token, SimpleNamespace(secret_key=secret_key))  # type: ignore[arg-type]
+
+
+def _token_claims(token: str | None, settings: Settings) -> dict:
+    """The claims of a valid, unexpired access token, or 401."""
+    if not token:
+        raise Unauthorized("Not authenticated: send `Authorization: Bearer <token>`")
+    try:
+        claims = _verified_claims(token, settings.secret_key)
+    except InvalidToken as exc:
+        raise Unauthorized(f"Invalid or expired token ({exc}); log in again") from exc
+    if claims["exp"] <= time.time():
+        raise Unauthorized("Invalid or expired token (Signature has expired.); log in again")
+    return claims
+
+
+def _check_account(claims: dict, is_active: bool | None, password_changed_at: datetime) -> None:
+    """The rules every request passes, read from the database each time: an account that was
+    deactivated, or whose password changed after the token was issued, stops at once."""
+    if not is_active:
+        raise Unauthorized("This account is deactivated or no longer exists")
+    if float(claims["iat"]) < password_changed_at.timestamp():
+        raise Unauthorized("Token issued before the last password change; log in again")
+
+
 def _authenticated_user(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
-    if not token:
-        raise Unauthorized("Not authenticated: send `Authorization: Bearer <token>`")
-    try:
-        claims = decode_access_token(token, settings)
-    except InvalidToken as exc:
-        raise Unauthorized(f"Invalid or expired token ({exc}); log in again") from exc
+    claims = _token_claims(token, settings)
     user = session.get(User, int(claims["sub"]))
-    if user is None or not user.is_active:
-        raise Unauthorized("This account is deactivated or no longer exists")
-    issued = datetime.fromtimestamp(claims["iat"], UTC)
-    if issued < user.password_changed_at.replace(microsecond=0):
-        raise Unauthorized("Token issued before the last password change; log in again")
+    _check_account(claims, user and user.is_active, user and user.password_changed_at)
     request.state.user_id = user.id
     return user
 
@@ -50,15 +78,20 @@ def _active_user(user: Annotated[User, Depends(_authenticated_user)]) -> User:
     return user
 
 
+async def _current_user(user: Annotated[User, Depends(_authenticated_user)]) -> User:
+    # async: a check without I/O is not worth a trip to the thread pool.
+    return _active_user(user)
+
+
 # Every endpoint uses CurrentUser; only the password change accepts a must-change account.
-CurrentUser = Annotated[User, Depends(_active_user)]
+CurrentUser = Annotated[User, Depends(_current_user)]
 UserAwaitingPasswordChange = Annotated[User, Depends(_authenticated_user)]
 
 
 def require_role(*roles: Role):
     allowed = {str(r) for r in roles}
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise Forbidden(f"This action needs the role {' or '.join(sorted(allowed))}")
         return user
@@ -76,7 +109,7 @@ class PageParams:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Rows per page (max 200)")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
 ) -> PageParams:
@@ -84,3 +117,73 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+# ---- the read path of the hot lists ----------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The caller of a read-only request, checked against the database in the same round of
+    work as the read itself: what list filters need (id and role), without an ORM object."""
+
+    id: int
+    role: str
+
+
+# Sent as it is on the driver's cursor: the one statement of every request, too small to be
+# worth SQLAlchemy's statement machinery.
+_ACCOUNT_SQL = str(
+    select(User.role, User.is_active, User.must_change_password, User.password_changed_at)
+    .where(User.id == bindparam("user_id"))
+    .compile(dialect=postgresql_psycopg2.dialect())
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A verified token and the request's session: `await reader.run(read)` checks the account
+    (active, password unchanged, no pending password change) and runs `read(connection,
+    account)` in one trip to the thread pool, on one connection, released before returning."""
+
+    claims: dict
+    session: Session
+
+    def _run(self, read: Callable[[Connection, Account], T]) -> T:
+        # Our own fresh session reads in autocommit (no BEGIN/COMMIT round trips) and ends at
+        # once; one already in a transaction (a test's, joined to an outer one) is left as is.
+        owned = not (isinstance(self.session.bind, Connection) or self.session.in_transaction())
+        options = {"isolation_level": "AUTOCOMMIT"} if owned else None
+        conn = self.session.connection(execution_options=options)
+        try:
+            user_id = int(self.claims["sub"])
+            with conn.connection.dbapi_connection.cursor() as cursor:
+                cursor.execute(_ACCOUNT_SQL, {"user_id": user_id})
+                row = cursor.fetchone()
+            role, is_active, must_change_password, password_changed_at = row or (None,) * 4
+            _check_account(self.claims, is_active, password_changed_at)
+            if must_change_password:
+                raise Forbidden(PASSWORD_CHANGE_REQUIRED)
+            return read(conn, Account(id=user_id, role=role))
+        finally:
+            if owned:
+                self.session.commit()  # returns the connection to the pool before we answer
+
+    async def run(self, read: Callable[[Connection, Account], T]) -> T:
+        return await anyio.to_thread.run_sync(self._run, read)
+
+
+async def _reader(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Reader:
+    claims = _token_claims(token, get_settings())
+    request.state.user_id = int(claims["sub"])
+    return Reader(claims=claims, session=session)
+
+
+# For list endpoints: the same rules as CurrentUser, one thread hop and one connection.
+ReaderDep = Annotated[Reader, Depends(_reader)]

@@ -5,13 +5,24 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from api import metrics
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
 from api.db import check_pool_capacity, get_engine, wait_for_database
+from api.db_monitor import install_pool_monitor, install_slow_query_log
 from api.drivers.router import router as drivers_router
+from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
+from api.health import service as health_service
 from api.health.router import router as health_router
+from api.logging_setup import ensure_logging
+from api.middleware import RequestContextMiddleware
+from api.panel.router import router as panel_router
+from api.photos.router import router as photos_router
+from api.photos.upload_limit import UploadSizeLimit
+from api.ratelimit import RateLimitMiddleware, RateLimits
 from api.trips.router import router as trips_router
 from api.users.router import router as users_router
 from api.vehicles.router import router as vehicles_router
@@ -21,6 +32,9 @@ log = logging.getLogger("frota")
 
 def validate_settings(settings: Settings) -> None:
     """Refuse weak production configuration; a missing SECRET_KEY is never acceptable."""
+    invalid = settings.invalid_settings()
+    if invalid:
+        raise ConfigError("invalid configuration: " + "; ".join(invalid))
     problems = settings.weak_settings()
     if settings.is_production and problems:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))
@@ -28,26 +42,41 @@ def validate_settings(settings: Settings) -> None:
         raise ConfigError("SECRET_KEY is not set (`make run` generates one into .data/)")
     for problem in problems:
         log.warning("configuration: %s (refused in production)", problem)
+    for notice in settings.notices():
+        log.warning("configuration: %s", notice)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = get_settings()
     validate_settings(settings)
+    log.info("configuration checked (%s)", settings.environment)
     engine = get_engine()
     await anyio.to_thread.run_sync(wait_for_database, engine, settings.db_start_timeout)
+    log.info("database reachable")
     await anyio.to_thread.run_sync(check_pool_capacity, engine, settings)
+    install_pool_monitor(engine, settings)
+    install_slow_query_log(engine, settings.slow_query_ms)
+    log.info("pool: %s + %s overflow per worker", settings.db_pool_size,
+             settings.db_max_overflow)
     # No more threads than the pool can serve: extra ones would only queue on the pool.
     anyio.to_thread.current_default_thread_limiter().total_tokens = (
         settings.connections_per_worker
     )
+    log.info("rate limits counted in %s", "Redis" if settings.redis_url else "memory")
     log.info("worker ready")
     yield
+    # Uvicorn has stopped accepting and waited for requests in flight (GRACEFUL_TIMEOUT).
+    log.info("worker stopping: disposing the database pool")
     engine.dispose()
+    health_service.dispose_probe_engine()
+    metrics.mark_this_worker_dead()
+    log.info("worker stopped")
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    ensure_logging(settings.log_level)
     app = FastAPI(
         title="Frota",
         version=settings.version,
@@ -55,9 +84,30 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_error_responses(app)
+    # First: /health is matched before the API's routes (uptime probes and benchmarks hit it).
+    app.include_router(health_router)
     api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, users_router, vehicles_router, drivers_router, trips_router):
+    for router in (auth_router, users_router, vehicles_router, drivers_router, trips_router,
+                   photos_router):
         api.include_router(router)
     app.include_router(api)
-    app.include_router(health_router)
+    app.include_router(panel_router)
+    # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.
+    app.state.rate_limits = RateLimits(settings)
+    app.state.limiter = app.state.rate_limits.limiter
+    # Innermost: bodies are counted as the route reads them; 413 once past MAX_UPLOAD_MB.
+    app.add_middleware(UploadSizeLimit, max_upload_mb=settings.max_upload_mb)
+    app.add_middleware(RateLimitMiddleware, rate_limits=app.state.rate_limits)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestContextMiddleware, settings=settings)
     return app

@@ -17,6 +17,10 @@ os.environ.update(
     SECRET_KEY="test-secret-" + secrets.token_hex(24),
     LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     WEB_CONCURRENCY="1",
+    # The suite's one client would exhaust the real budgets; tests/hardening proves them.
+    RATE_LIMIT="100000/minute",
+    LOGIN_RATE_LIMIT="100000/minute",
+    FILE_RATE_LIMIT="100000/minute",
 )
 for name in ("ADMIN_EMAIL", "ADMIN_PASSWORD", "REDIS_URL", "METRICS_TOKEN", "DATABASE_URL"):
     os.environ.pop(name, None)
@@ -103,8 +107,19 @@ def client(app, session):
     from api.db import get_session
 
     def override():
-        yield session
-        session.flush()
+        # Like get_session, a request that raises leaves nothing behind (here: a savepoint).
+        request = session.begin_nested()
+        try:
+            yield session
+            session.flush()
+        except Exception:
+            # A failed flush leaves it inactive yet still ours to roll back (is_active is False
+            # then); a route that committed itself (photos) has ended it already.
+            if session.get_nested_transaction() is request:
+                request.rollback()
+            raise
+        if request.is_active:  # a route that commits itself (photos) has ended it already
+            request.commit()
 
     app.dependency_overrides[get_session] = override
     with TestClient(app) as test_client:
@@ -148,7 +163,6 @@ class Factory:
         return self.n
 
     def user(self, role: str = "manager", **fields):
-        from api.security import hash_password
         from api.users.models import User
 
         n = self._next()
@@ -223,3 +237,31 @@ def admin(make):
 @pytest.fixture
 def manager(make):
     return make.user("manager")
+
+
+@pytest.fixture
+def headers_as(make):
+    """Bearer headers for a role (`anonymous`: none); a driver login gets its driver record."""
+
+    def build(role: str) -> dict[str, str]:
+        if role == "anonymous":
+            return {}
+        if role == "driver":
+            return auth(make.driver_login()[0])
+        return auth(make.user(role))
+
+    return build
+
+
+# Values that no field should turn into a 500: wrong types, out-of-range numbers, odd text.
+BAD_VALUES = [None, -1, 0, 2**31, 2**63, 10**30, 1.5, "", " ", "x" * 10_000,
+              "\x00", "💥", "'; DROP TABLE vehicles; --", [], {}, True]
+
+
+def assert_never_500(client, method: str, url: str, body: dict, field: str, headers) -> None:
+    """Send `body` with `field` set to every BAD_VALUE: a 2xx or a 4xx with a detail, never 5xx."""
+    for value in BAD_VALUES:
+        r = client.request(method, url, json={**body, field: value}, headers=headers)
+        assert r.status_code < 500, (field, value, r.text)
+        if r.status_code >= 400:
+            assert r.json().get("detail"), (field, value, r.text)

@@ -7,11 +7,12 @@ from api.auth import service
 from api.auth.schemas import Me, PasswordChange, Token
 from api.db import SessionDep
 from api.deps import CurrentUser, SettingsDep, UserAwaitingPasswordChange
+from api.ratelimit import LoginAttempts
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login", response_model=Token)
+@router.post("/login", response_model=Token, dependencies=[LoginAttempts])
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,

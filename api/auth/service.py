@@ -27,6 +27,8 @@ DEFAULT_ADMIN_EMAIL = "admin@example.com"
 def authenticate(*, session: Session, email: str, password: str) -> User:
     if len(password) > MAX_PASSWORD_LENGTH or len(email) > 254:
         raise Invalid(f"Password or e-mail too long (at most {MAX_PASSWORD_LENGTH} characters)")
+    if "\x00" in email:
+        raise Invalid("The e-mail must not contain the NUL character")
     user = get_user_by_email(session=session, email=email.strip())
     if not verify_password(password, user.password_hash if user else None) or user is None:
         raise Unauthorized(BAD_CREDENTIALS)

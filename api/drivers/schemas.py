@@ -2,11 +2,12 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.drivers.models import LICENSE_CATEGORIES
+from api.text import Text
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Text(120)
 
 
 def normalise_license_number(value: str) -> str:
@@ -92,3 +93,12 @@ class DriverRead(BaseModel):
     license_expiry: date
     user_id: int | None
     is_active: bool
+
+
+class DriverLogin(BaseModel):
+    """A `driver` user, as a manager sees it when linking a login to a driver."""
+
+    id: int
+    email: str
+    name: str
+    driver_id: int | None = Field(description="The driver this login is linked to, if any")

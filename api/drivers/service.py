@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,11 +26,17 @@ def driver_for_user(*, session: Session, user: User) -> Driver | None:
 
 
 def list_drivers_query(
-    *, search: str | None, license_expiring_within_days: int | None, is_active: bool | None
+    *,
+    search: str | None,
+    license_expiring_within_days: int | None,
+    is_active: bool | None,
+    ids: list[int] | None = None,
 ):
     query = select(Driver).order_by(Driver.id)
-    if search:
-        query = query.where(Driver.name.ilike(f"%{search.strip()}%"))
+    if ids is not None:
+        query = query.where(Driver.id.in_(ids))
+    if search and search.strip():
+        query = query.where(Driver.name.icontains(search.strip(), autoescape=True))
     if license_expiring_within_days is not None:
         limit = date.today() + timedelta(days=license_expiring_within_days)
         query = query.where(Driver.license_expiry <= limit).order_by(None).order_by(
@@ -39,6 +45,28 @@ def list_drivers_query(
     if is_active is not None:
         query = query.where(Driver.is_active == is_active)
     return query
+
+
+def list_driver_logins_query(*, search: str | None, unlinked: bool, user_ids: list[int] | None):
+    query = select(User).where(User.role == Role.driver, User.is_active.is_(True))
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+    if unlinked:
+        query = query.where(~exists().where(Driver.user_id == User.id))
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return query.order_by(User.name, User.id)
+
+
+def drivers_of_users(*, session: Session, user_ids: list[int]) -> dict[int, int]:
+    """`{user_id: driver_id}` for the users among `user_ids` that are linked to a driver."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(Driver.user_id, Driver.id).where(Driver.user_id.in_(user_ids))
+    ).all()
+    return {user_id: driver_id for user_id, driver_id in rows}
 
 
 def _check_user_link(session: Session, user_id: int | None) -> None:

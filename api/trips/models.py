@@ -17,7 +17,9 @@ class Trip(Base):
         CheckConstraint(
             "(finished_at IS NULL) = (end_odometer_km IS NULL)", name="finished_has_end_odometer"
         ),
-        CheckConstraint("finished_at IS NULL OR finished_at >= started_at", name="finish_after_start"),
+        CheckConstraint(
+            "finished_at IS NULL OR finished_at >= started_at", name="finish_after_start"
+        ),
         # At most one open trip per vehicle and per driver, whatever races in Python.
         Index(
             "uq_trips_open_per_vehicle",

@@ -4,13 +4,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.db import SessionDep
-from api.deps import CurrentUser, PageDep, SettingsDep
+from api.deps import CurrentUser, PageDep, ReaderDep, SettingsDep
 from api.errors import Invalid
-from api.pagination import Page, paginate
+from api.pagination import Page, read_columns, read_page
 from api.trips import service
+from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripRead, TripState
 
 router = APIRouter(prefix="/trips", tags=["trips"])
+READ_COLUMNS = read_columns(Trip.__table__, TripRead)
 
 
 @router.post("", response_model=TripRead, status_code=status.HTTP_201_CREATED)
@@ -33,10 +35,9 @@ def finish_trip(
 
 
 @router.get("", response_model=Page[TripRead])
-def list_trips(
+async def list_trips(
     request: Request,
-    session: SessionDep,
-    user: CurrentUser,
+    reader: ReaderDep,
     page: PageDep,
     vehicle_id: int | None = None,
     driver_id: int | None = None,
@@ -47,12 +48,19 @@ def list_trips(
     """List trips, newest first; drivers see only their own."""
     if started_from and started_to and started_from >= started_to:
         raise Invalid("started_from must be before started_to")
-    query = service.list_trips_query(
-        user=user, vehicle_id=vehicle_id, driver_id=driver_id, state=state,
-        started_from=started_from, started_to=started_to,
-    )
-    rows, meta = paginate(session, query, page, request)
-    return {"items": rows, **meta}
+
+    def read(conn, account):
+        query = service.list_trips_query(
+            user=account,
+            vehicle_id=vehicle_id,
+            driver_id=driver_id,
+            state=state,
+            started_from=started_from,
+            started_to=started_to,
+        )
+        return read_page(conn, query, READ_COLUMNS, page, request)
+
+    return await reader.run(read)
 
 
 @router.get("/{trip_id}", response_model=TripRead)

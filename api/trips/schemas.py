@@ -1,7 +1,9 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.text import Text
 
 OdometerKm = Annotated[int, Field(ge=0, le=5_000_000)]
 
@@ -11,8 +13,10 @@ class TripCheckOut(BaseModel):
 
     vehicle_id: int
     start_odometer_km: OdometerKm
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
-    driver_id: int | None = Field(None, description="Managers only; a driver checks out for themself")
+    purpose: Text(500, min_length=0) | None = None
+    driver_id: int | None = Field(
+        None, description="Managers only; a driver checks out for themself"
+    )
     confirm: bool = Field(False, description="Accept a reading far above the vehicle's odometer")
 
 
@@ -20,7 +24,7 @@ class TripFinish(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     end_odometer_km: OdometerKm
-    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+    notes: Text(2000, min_length=0) | None = None
     confirm: bool = Field(False, description="Accept a trip longer than ODOMETER_MAX_JUMP_KM")
 
 

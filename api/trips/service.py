@@ -27,13 +27,14 @@ class DriverAlreadyOnTrip(Conflict):
 def _acting_driver(session: Session, user: User, driver_id: int | None) -> Driver:
     """The driver of a check-out: the caller's own record, or the one a manager names."""
     if user.role == Role.driver:
-        if driver_id is not None:
-            raise Forbidden("Drivers check out for themselves; leave driver_id out")
         driver = session.execute(
             select(Driver).where(Driver.user_id == user.id)
         ).scalar_one_or_none()
         if driver is None:
             raise Conflict("Your login is not linked to a driver record; ask a manager")
+        # An app that sends the driver's own id is not asking for anything more.
+        if driver_id is not None and driver_id != driver.id:
+            raise Forbidden("Drivers check out for themselves; leave driver_id out")
         return driver
     if driver_id is None:
         raise Invalid("driver_id is required when a manager checks a vehicle out")
@@ -90,7 +91,9 @@ def check_out(*, session: Session, user: User, data: TripCheckOut, max_jump_km: 
         if name == "uq_trips_open_per_vehicle":
             raise VehicleAlreadyInUse(f"Vehicle {vehicle.plate} is already checked out") from exc
         if name == "uq_trips_open_per_driver":
-            raise DriverAlreadyOnTrip("The driver already has an open trip; finish it first") from exc
+            raise DriverAlreadyOnTrip(
+                "The driver already has an open trip; finish it first"
+            ) from exc
         raise
     return trip
 

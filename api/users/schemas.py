@@ -1,11 +1,12 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from api.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from api.text import Text
 from api.users.models import Role
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Text(120)
 Password = Annotated[
     str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
 ]

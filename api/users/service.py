@@ -69,5 +69,5 @@ def update_user(*, session: Session, user: User, data: UserUpdate, acting: User)
 
 def set_password(*, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    # Old tokens stop working; the new one is issued from this second on.
-    user.password_changed_at = datetime.now(UTC).replace(microsecond=0)
+    # Tokens issued before this instant stop working; the new one is issued after it.
+    user.password_changed_at = datetime.now(UTC)

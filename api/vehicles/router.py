@@ -3,28 +3,39 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
-from api.deps import CurrentUser, FleetManager, PageDep
-from api.pagination import Page, paginate
+from api.deps import CurrentUser, FleetManager, PageDep, ReaderDep
+from api.pagination import Page, read_columns, read_page
+from api.text import NoNul
 from api.vehicles import service
-from api.vehicles.models import VehicleStatus
+from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
+READ_COLUMNS = read_columns(Vehicle.__table__, VehicleRead)
 
 
 @router.get("", response_model=Page[VehicleRead])
-def list_vehicles(
+async def list_vehicles(
     request: Request,
-    session: SessionDep,
-    _: CurrentUser,
+    reader: ReaderDep,
     page: PageDep,
     status: VehicleStatus | None = None,
-    q: Annotated[str | None, Query(max_length=60, description="Plate, make or model")] = None,
+    q: Annotated[
+        str | None, Query(max_length=60, description="Plate, make or model"), NoNul
+    ] = None,
+    ids: Annotated[
+        list[int] | None, Query(alias="id", max_length=200, description="Only these ids (repeat)")
+    ] = None,
+    no_photo_within_days: Annotated[
+        int | None,
+        Query(ge=1, le=3650, description="No photo uploaded in the last N days (not retired)"),
+    ] = None,
 ):
     """List vehicles, ordered by id; filter by status or search plate/make/model."""
-    query = service.list_vehicles_query(status=status, search=q)
-    rows, meta = paginate(session, query, page, request)
-    return {"items": rows, **meta}
+    query = service.list_vehicles_query(
+        status=status, search=q, ids=ids, no_photo_within_days=no_photo_within_days
+    )
+    return await reader.run(lambda conn, _: read_page(conn, query, READ_COLUMNS, page, request))
 
 
 @router.post("", response_model=VehicleRead, status_code=status.HTTP_201_CREATED)

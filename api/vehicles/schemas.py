@@ -2,11 +2,12 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.text import Text
 from api.vehicles.models import PLATE_PATTERN, VehicleStatus
 
-Text60 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Text60 = Text(60)
 OdometerKm = Annotated[int, Field(ge=0, le=5_000_000)]
 _SEPARATORS = re.compile(r"[\s\-.·_/]")
 

@@ -1,11 +1,14 @@
 """Vehicles: plates are unique, odometers never go back, history is never deleted."""
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import constraint_name
 from api.errors import Conflict, Invalid, NotFound
+from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleUpdate
@@ -21,16 +24,33 @@ def get_vehicle(*, session: Session, vehicle_id: int, for_update: bool = False) 
     return vehicle
 
 
-def list_vehicles_query(*, status: VehicleStatus | None, search: str | None):
+def list_vehicles_query(
+    *,
+    status: VehicleStatus | None,
+    search: str | None,
+    ids: list[int] | None = None,
+    no_photo_within_days: int | None = None,
+):
     query = select(Vehicle).order_by(Vehicle.id)
+    if ids is not None:
+        query = query.where(Vehicle.id.in_(ids))
+    if no_photo_within_days is not None:
+        since = datetime.now(UTC) - timedelta(days=no_photo_within_days)
+        recent = select(Photo.id).where(Photo.vehicle_id == Vehicle.id, Photo.created_at >= since)
+        query = query.where(~recent.exists())
+        if status is None:  # a retired vehicle is not expected to be photographed
+            query = query.where(Vehicle.status != VehicleStatus.retired)
     if status is not None:
         query = query.where(Vehicle.status == status)
-    if search:
-        pattern = f"%{search.strip()}%"
-        plate = "%" + "".join(ch for ch in search.upper() if ch.isalnum()) + "%"
-        query = query.where(
-            or_(Vehicle.plate.like(plate), Vehicle.model.ilike(pattern), Vehicle.make.ilike(pattern))
-        )
+    if search and search.strip():
+        # `%` and `_` are searched for, not wildcards; a plate is matched without separators.
+        text = search.strip()
+        plate = "".join(ch for ch in text.upper() if ch.isalnum())
+        matches = [Vehicle.model.icontains(text, autoescape=True),
+                   Vehicle.make.icontains(text, autoescape=True)]
+        if plate:
+            matches.append(Vehicle.plate.contains(plate))
+        query = query.where(or_(*matches))
     return query
 
 
@@ -85,7 +105,9 @@ def delete_vehicle(*, session: Session, vehicle: Vehicle) -> Vehicle | None:
     """Delete a vehicle without history; retire one with trips (or photos). Returns it if kept."""
     if has_open_trip(session, vehicle.id):
         raise Conflict("The vehicle is on a trip; finish the trip first")
-    has_history = session.execute(select(exists().where(Trip.vehicle_id == vehicle.id))).scalar_one()
+    has_history = session.execute(
+        select(exists().where(Trip.vehicle_id == vehicle.id))
+    ).scalar_one()
     if not has_history:
         try:
             with session.begin_nested():

@@ -1,0 +1,60 @@
+"""Error responses beyond the domain's: database unavailable (503) and readable 422s."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from api.logging_setup import request_id_var
+
+log = logging.getLogger("frota.errors")
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_DOWN_DETAIL = "The database is unavailable; retry shortly"
+
+
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    reason = "pool exhausted" if isinstance(exc, PoolTimeoutError) else "database unavailable"
+    first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    log.error("%s: %s", reason, first_line)
+    return JSONResponse(
+        {
+            "detail": DATABASE_DOWN_DETAIL,
+            "request_id": request_id_var.get(),
+        },
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
+def _field(loc: tuple) -> str:
+    # ("body", "plate") -> "plate"; ("query", "limit") -> "query.limit"
+    parts = [str(p) for p in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 with `loc`, `msg`, `type` per problem — never the submitted value (it may be a
+    password) — and a one-line summary."""
+    problems = [
+        {
+            "loc": list(error.get("loc", ())),
+            "field": _field(tuple(error.get("loc", ()))),
+            "msg": str(error.get("msg", "")).removeprefix("Value error, "),
+            "type": error.get("type"),
+        }
+        for error in exc.errors()
+    ]
+    summary = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
+    return JSONResponse({"detail": problems, "message": summary}, status_code=422)
+
+
+def install_error_responses(app: FastAPI) -> None:
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
+    app.add_exception_handler(RequestValidationError, _validation_error)

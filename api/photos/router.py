@@ -1,0 +1,298 @@
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import ValidationError
+
+from api.config import get_settings
+from api.db import SessionDep
+from api.deps import CurrentUser, FleetManager, PageDep, ReaderDep, SettingsDep
+from api.errors import Invalid, NotFound
+from api.pagination import Page, read_page
+from api.photos import service, signing
+from api.photos.dependencies import SignedOrBearer
+from api.photos.models import Photo, PhotoKind
+from api.photos.schemas import PhotoRead, PhotoUpdate, PhotoUploadForm
+from api.photos.upload import receive_upload
+
+router = APIRouter(prefix="/photos", tags=["photos"])
+
+IDEMPOTENCY_KEY_MAX = 200
+UPLOAD_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file", "vehicle_id", "kind"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "vehicle_id": {"type": "integer"},
+                        "trip_id": {"type": "integer"},
+                        "kind": {"type": "string", "enum": [k.value for k in PhotoKind]},
+                        "taken_at": {"type": "string", "format": "date-time"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def photo_read(photo: Photo, request: Request, settings) -> PhotoRead:
+    """The photo's JSON, with fresh signed links to its files (none once pruned)."""
+    links: dict[str, str | None] = {"url": None, "thumbnail_url": None}
+    if photo.pruned_at is None:
+        secret = settings.secret_key.get_secret_value()
+        # HEIC originals: `url` is the JPEG rendition, which every browser can show.
+        full = "display" if photo.display_path else "file"
+        for field, variant in (("url", full), ("thumbnail_url", "thumbnail")):
+            expires, signature = signing.sign(
+                secret_key=secret,
+                photo_id=photo.id,
+                variant=variant,
+                minutes=settings.signed_url_minutes,
+            )
+            route = "photo_thumbnail" if variant == "thumbnail" else "photo_file"
+            query = {"expires": expires, "signature": signature}
+            if variant == "display":
+                query = {"format": "jpeg", **query}
+            url = request.url_for(route, photo_id=photo.id).include_query_params(**query)
+            links[field] = str(url)
+    return PhotoRead.model_validate(
+        {
+            **{c: getattr(photo, c) for c in PhotoRead.model_fields if hasattr(photo, c)},
+            "uploaded_at": photo.created_at,
+            **links,
+        }
+    )
+
+
+@router.post(
+    "",
+    response_model=PhotoRead,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=UPLOAD_OPENAPI,
+    responses={200: {"model": PhotoRead, "description": "A retry: the photo stored first"}},
+)
+async def upload_photo(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=IDEMPOTENCY_KEY_MAX, description="Same key, same photo: safe to retry"),
+    ] = None,
+):
+    """Upload a photo (multipart `file`, `vehicle_id`, `kind`, optional `trip_id`, `taken_at`).
+
+    201 with the new photo; 200 with the first one for a retry (same `Idempotency-Key`, or the
+    same bytes for the same vehicle and kind within the hour)."""
+    # Authentication is done: do not hold a database connection while the body trickles in.
+    await run_in_threadpool(session.commit)
+    storage = service.get_storage(settings)
+    upload = await receive_upload(
+        request, storage=storage, max_bytes=settings.max_upload_mb * 1024 * 1024
+    )
+    try:
+        try:
+            form = PhotoUploadForm.model_validate(upload.fields)
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+            ) from exc
+        photo, created = await run_in_threadpool(
+            service.store_photo,
+            session=session,
+            storage=storage,
+            user=user,
+            form=form,
+            upload=upload,
+            idempotency_key=(idempotency_key or "").strip() or None,
+            exif_timezone=service.default_exif_timezone(settings),
+        )
+    finally:
+        await run_in_threadpool(storage.remove, upload.path)
+    body = photo_read(photo, request, settings).model_dump(mode="json")
+    if created:
+        return JSONResponse(
+            body,
+            status_code=status.HTTP_201_CREATED,
+            headers={"Location": str(request.url_for("get_photo", photo_id=photo.id))},
+        )
+    return JSONResponse(
+        body, status_code=status.HTTP_200_OK, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+# PhotoRead's fields as columns, in its order; `url` and `thumbnail_url` are added per row.
+_LIST_COLUMNS = [
+    Photo.__table__.c.created_at.label(name) if name == "uploaded_at" else Photo.__table__.c[name]
+    for name in PhotoRead.model_fields
+    if name == "uploaded_at" or name in Photo.__table__.c
+]
+
+
+def signed_links(request: Request, settings) -> Callable[[dict], dict]:
+    """Adds `url` and `thumbnail_url` to a photo row, as `photo_read` does, with the route's URL
+    built once per page instead of twice per photo (`url_for` walks every route)."""
+    secret = settings.secret_key.get_secret_value()
+    marker = 987654321
+    bases = {
+        variant: str(request.url_for(f"photo_{variant}", photo_id=marker)).split(str(marker))
+        for variant in ("file", "thumbnail")
+    }
+
+    def add_links(row: dict) -> dict:
+        for field, variant in (("url", "file"), ("thumbnail_url", "thumbnail")):
+            if row["pruned_at"] is not None:
+                row[field] = None
+                continue
+            expires, signature = signing.sign(
+                secret_key=secret,
+                photo_id=row["id"],
+                variant=variant,
+                minutes=settings.signed_url_minutes,
+            )
+            prefix, suffix = bases[variant]
+            row[field] = f"{prefix}{row['id']}{suffix}?expires={expires}&signature={signature}"
+        return row
+
+    return add_links
+
+
+@router.get("", response_model=Page[PhotoRead])
+async def list_photos(
+    request: Request,
+    reader: ReaderDep,
+    page: PageDep,
+    vehicle_id: int | None = None,
+    trip_id: int | None = None,
+    kind: PhotoKind | None = None,
+    legal_hold: bool | None = None,
+    uploaded_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    uploaded_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    taken_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    taken_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+):
+    """List photos, newest upload first; drivers see only the photos of their own trips."""
+    for start, end in ((uploaded_from, uploaded_to), (taken_from, taken_to)):
+        if start and end and start >= end:
+            raise Invalid("A date range must start before it ends")
+    add_links = signed_links(request, get_settings())
+
+    def read(conn, account):
+        query = service.list_photos_query(
+            user=account,
+            vehicle_id=vehicle_id,
+            trip_id=trip_id,
+            kind=kind,
+            legal_hold=legal_hold,
+            uploaded_from=uploaded_from,
+            uploaded_to=uploaded_to,
+            taken_from=taken_from,
+            taken_to=taken_to,
+        )
+        return read_page(conn, query, _LIST_COLUMNS, page, request, transform=add_links)
+
+    return await reader.run(read)
+
+
+@router.get("/{photo_id}", response_model=PhotoRead)
+def get_photo(
+    photo_id: int, request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep
+):
+    """One photo, with fresh signed links; drivers only those of their own trips."""
+    photo = service.get_photo(session=session, photo_id=photo_id, user=user)
+    return photo_read(photo, request, settings)
+
+
+@router.patch("/{photo_id}", response_model=PhotoRead)
+def update_photo(
+    photo_id: int,
+    data: PhotoUpdate,
+    request: Request,
+    session: SessionDep,
+    _: FleetManager,
+    settings: SettingsDep,
+):
+    """Set or lift the legal hold (pruning keeps held photos), or correct the kind (manager)."""
+    photo = service.get_photo(session=session, photo_id=photo_id, user=None, for_update=True)
+    photo = service.update_photo(session=session, photo=photo, data=data)
+    return photo_read(photo, request, settings)
+
+
+@router.delete("/{photo_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_photo(photo_id: int, session: SessionDep, _: FleetManager, settings: SettingsDep):
+    """Delete a photo and its files (manager); 409 while it is on legal hold."""
+    photo = service.get_photo(session=session, photo_id=photo_id, user=None, for_update=True)
+    service.delete_photo(session=session, storage=service.get_storage(settings), photo=photo)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _file_response(photo: Photo, variant: str, request: Request, settings) -> Response:
+    if photo.pruned_at is not None:
+        raise NotFound(
+            f"Photo {photo.id} was pruned on {photo.pruned_at.date().isoformat()}; "
+            "only its record is kept"
+        )
+    storage = service.get_storage(settings)
+    if variant == "thumbnail":
+        path, media_type, etag = photo.thumbnail_path, "image/jpeg", f'"{photo.sha256[:48]}-t"'
+    elif variant == "display" and photo.display_path:
+        path, media_type, etag = photo.display_path, "image/jpeg", f'"{photo.sha256[:48]}-j"'
+    else:  # the original, byte for byte
+        path, media_type, etag = photo.original_path, photo.content_type, f'"{photo.sha256}"'
+    path = storage.resolve(path)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    if not path.is_file():
+        raise NotFound(f"The file of photo {photo.id} is missing on the server")
+    extension = path.suffix
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers=headers,
+        content_disposition_type="inline",
+        filename=f"photo-{photo.id}-{variant}{extension}",
+    )
+
+
+@router.get(
+    "/{photo_id}/file",
+    name="photo_file",
+    responses={200: {"content": {"image/*": {}}}, 304: {"description": "Not modified"}},
+)
+def photo_file(
+    photo: Annotated[Photo, Depends(SignedOrBearer("file"))],
+    request: Request,
+    settings: SettingsDep,
+):
+    """The original, byte for byte; `?format=jpeg`: a JPEG rendition of a HEIC original
+    (bearer token, or the signed `url`)."""
+    return _file_response(photo, request.state.photo_variant, request, settings)
+
+
+@router.get(
+    "/{photo_id}/thumbnail",
+    name="photo_thumbnail",
+    responses={200: {"content": {"image/jpeg": {}}}, 304: {"description": "Not modified"}},
+)
+def photo_thumbnail(
+    photo: Annotated[Photo, Depends(SignedOrBearer("thumbnail"))],
+    request: Request,
+    settings: SettingsDep,
+):
+    """The thumbnail: JPEG, upright, long side at most 1024 px, no metadata."""
+    return _file_response(photo, "thumbnail", request, settings)

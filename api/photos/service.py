@@ -1,0 +1,284 @@
+"""Photos: who may upload where, storing file and row together, idempotent retries, reading."""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.config import Settings
+from api.db import constraint_name
+from api.drivers.models import Driver
+from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.metrics import observe_upload
+from api.photos import images
+from api.photos.models import Photo, PhotoKind
+from api.photos.schemas import PhotoUpdate, PhotoUploadForm
+from api.photos.storage import PhotoStorage
+from api.photos.upload import ReceivedUpload
+from api.trips.models import Trip
+from api.users.models import Role, User
+from api.vehicles.models import Vehicle
+
+log = logging.getLogger("frota.photos")
+
+# The same bytes for the same vehicle, kind and trip within this window are a retry, not a photo.
+DUPLICATE_WINDOW = timedelta(hours=1)
+IDEMPOTENCY_UNIQUE = "uq_photos_uploaded_by_user_id_idempotency_key"
+
+# Tests set this to fail between writing the files and committing the row.
+before_commit: Callable[[Photo], None] | None = None
+
+
+def get_storage(settings: Settings) -> PhotoStorage:
+    return PhotoStorage(settings.upload_dir)
+
+
+def default_exif_timezone(settings: Settings) -> timezone:
+    return images.parse_offset(settings.exif_default_offset) or UTC
+
+
+def _lock(session: Session, name: str) -> None:
+    """A transaction-level lock on a name: same-key or same-bytes uploads go one at a time."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+    )
+
+
+def _by_idempotency_key(session: Session, user: User, key: str) -> Photo | None:
+    return session.execute(
+        select(Photo).where(Photo.uploaded_by_user_id == user.id, Photo.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def _replay(photo: Photo, upload: ReceivedUpload, form: PhotoUploadForm) -> Photo:
+    """The first photo stored under this key, if this request is really the same upload."""
+    if photo.sha256 != upload.sha256 or photo.vehicle_id != form.vehicle_id:
+        raise Conflict(
+            f"Idempotency-Key already used for photo {photo.id} with other content; "
+            "use a new key for a new photo"
+        )
+    return photo
+
+
+def authorize_upload(*, session: Session, user: User, form: PhotoUploadForm) -> int | None:
+    """The trip the photo belongs to. Drivers: their own trip, or the one open on this vehicle."""
+    trip = session.get(Trip, form.trip_id) if form.trip_id is not None else None
+    if user.role == Role.driver:
+        driver = session.execute(
+            select(Driver).where(Driver.user_id == user.id)
+        ).scalar_one_or_none()
+        if driver is None:
+            raise Forbidden("Your login is not linked to a driver record; ask a manager")
+        if form.trip_id is None:
+            trip = session.execute(
+                select(Trip).where(
+                    Trip.driver_id == driver.id,
+                    Trip.vehicle_id == form.vehicle_id,
+                    Trip.finished_at.is_(None),
+                )
+            ).scalar_one_or_none()
+            if trip is None:
+                raise Forbidden("Drivers upload photos only for the vehicle they have checked out")
+        elif trip is None or trip.driver_id != driver.id:
+            raise Forbidden(f"Trip {form.trip_id} is not yours; upload to your own trips")
+    else:
+        if session.get(Vehicle, form.vehicle_id) is None:
+            raise Invalid(f"Vehicle {form.vehicle_id} does not exist")
+        if form.trip_id is not None and trip is None:
+            raise Invalid(f"Trip {form.trip_id} does not exist")
+    if trip is not None and trip.vehicle_id != form.vehicle_id:
+        raise Invalid(f"Trip {trip.id} is not a trip of vehicle {form.vehicle_id}")
+    return trip.id if trip is not None else None
+
+
+def _recent_duplicate(
+    session: Session, vehicle_id: int, kind: str, trip_id: int | None, sha256: str
+) -> Photo | None:
+    return session.execute(
+        select(Photo)
+        .where(
+            Photo.vehicle_id == vehicle_id,
+            Photo.sha256 == sha256,
+            Photo.kind == kind,
+            Photo.trip_id.is_not_distinct_from(trip_id),
+            Photo.pruned_at.is_(None),
+            Photo.created_at > func.now() - DUPLICATE_WINDOW,
+        )
+        .order_by(Photo.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def store_photo(
+    *,
+    session: Session,
+    storage: PhotoStorage,
+    user: User,
+    form: PhotoUploadForm,
+    upload: ReceivedUpload,
+    idempotency_key: str | None,
+    exif_timezone: timezone,
+) -> tuple[Photo, bool]:
+    """Store an upload received into a temporary file: `(photo, created)`; created is False
+    when it is a retry (same key, or the same bytes just stored) and the first photo is returned.
+
+    Unlike other services this one commits: the files are renamed into place before the commit
+    and removed if it fails, so file and row appear together or not at all."""
+    if idempotency_key:
+        existing = _by_idempotency_key(session, user, idempotency_key)
+        if existing is not None:
+            return _replay(existing, upload, form), False
+    trip_id = authorize_upload(session=session, user=user, form=form)
+    # Give the connection back to the pool while the image is decoded.
+    session.commit()
+
+    thumbnail_tmp = storage.temp_path(".thumb.jpg")
+    display_tmp = storage.temp_path(".display.jpg")
+    try:
+        facts = images.inspect_and_thumbnail(
+            upload.path, thumbnail_tmp, exif_timezone, display=display_tmp
+        )
+        if idempotency_key:
+            _lock(session, f"photo-key:{user.id}:{idempotency_key}")
+            existing = _by_idempotency_key(session, user, idempotency_key)
+            if existing is not None:  # the first request finished while we worked
+                return _replay(existing, upload, form), False
+        _lock(session, f"photo-bytes:{form.vehicle_id}:{upload.sha256}")
+        duplicate = _recent_duplicate(session, form.vehicle_id, form.kind, trip_id, upload.sha256)
+        if duplicate is not None:
+            return duplicate, False
+        original_path, thumbnail_path, display_path = storage.final_names(facts.extension)
+        photo = Photo(
+            vehicle_id=form.vehicle_id,
+            trip_id=trip_id,
+            uploaded_by_user_id=user.id,
+            kind=form.kind,
+            sha256=upload.sha256,
+            size_bytes=upload.size_bytes,
+            width=facts.width,
+            height=facts.height,
+            content_type=facts.content_type,
+            original_path=original_path,
+            thumbnail_path=thumbnail_path,
+            display_path=display_path if facts.has_display else None,
+            taken_at=form.taken_at or facts.taken_at,
+            latitude=facts.latitude,
+            longitude=facts.longitude,
+            idempotency_key=idempotency_key or None,
+        )
+        files = [(upload.path, original_path), (thumbnail_tmp, thumbnail_path)]
+        if facts.has_display:
+            files.append((display_tmp, display_path))
+        _commit_with_files(session, storage, photo, files)
+    except IntegrityError as exc:
+        if constraint_name(exc) == IDEMPOTENCY_UNIQUE and idempotency_key:
+            existing = _by_idempotency_key(session, user, idempotency_key)
+            if existing is not None:
+                return _replay(existing, upload, form), False
+        raise
+    finally:
+        storage.remove(thumbnail_tmp, display_tmp)
+    observe_upload(photo.size_bytes)
+    log.info("photo %s stored (%s bytes, %s)", photo.id, photo.size_bytes, photo.content_type)
+    return photo, True
+
+
+def _commit_with_files(
+    session: Session, storage: PhotoStorage, photo: Photo, files: list[tuple[Path, str]]
+) -> None:
+    """fsync + rename every (temporary, final) file, insert the row, commit; on any failure
+    remove the files."""
+    placed = []
+    try:
+        for temporary, final in files:
+            placed.append(storage.commit_file(temporary, final))
+        session.add(photo)
+        session.flush()
+        if before_commit is not None:
+            before_commit(photo)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        storage.remove(*placed)
+        raise
+
+
+def _visible_to(query, user: User):
+    """Drivers see only photos of their own trips."""
+    if user.role != Role.driver:
+        return query
+    return (
+        query.join(Trip, Trip.id == Photo.trip_id)
+        .join(Driver, Driver.id == Trip.driver_id)
+        .where(Driver.user_id == user.id)
+    )
+
+
+def get_photo(
+    *, session: Session, photo_id: int, user: User | None, for_update: bool = False
+) -> Photo:
+    """A photo the user may see (user None: already authorised by a signed URL)."""
+    query = select(Photo).where(Photo.id == photo_id)
+    if user is not None:
+        query = _visible_to(query, user)
+    if for_update:
+        query = query.with_for_update(of=Photo)
+    photo = session.execute(query).scalar_one_or_none()
+    if photo is None:
+        raise NotFound(f"Photo {photo_id} not found")
+    return photo
+
+
+def list_photos_query(
+    *,
+    user: User,
+    vehicle_id: int | None,
+    trip_id: int | None,
+    kind: PhotoKind | None,
+    legal_hold: bool | None,
+    uploaded_from: datetime | None,
+    uploaded_to: datetime | None,
+    taken_from: datetime | None,
+    taken_to: datetime | None,
+):
+    query = _visible_to(select(Photo), user).order_by(Photo.created_at.desc(), Photo.id.desc())
+    if vehicle_id is not None:
+        query = query.where(Photo.vehicle_id == vehicle_id)
+    if trip_id is not None:
+        query = query.where(Photo.trip_id == trip_id)
+    if kind is not None:
+        query = query.where(Photo.kind == kind)
+    if legal_hold is not None:
+        query = query.where(Photo.legal_hold.is_(legal_hold))
+    if uploaded_from is not None:
+        query = query.where(Photo.created_at >= uploaded_from)
+    if uploaded_to is not None:
+        query = query.where(Photo.created_at < uploaded_to)
+    if taken_from is not None:
+        query = query.where(Photo.taken_at >= taken_from)
+    if taken_to is not None:
+        query = query.where(Photo.taken_at < taken_to)
+    return query
+
+
+def update_photo(*, session: Session, photo: Photo, data: PhotoUpdate) -> Photo:
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(photo, name, value)
+    session.flush()
+    return photo
+
+
+def delete_photo(*, session: Session, storage: PhotoStorage, photo: Photo) -> None:
+    """Delete the row, commit, then the files (a crash in between leaves orphans for the
+    sweeper, never a row without its file)."""
+    if photo.legal_hold:
+        raise Conflict(f"Photo {photo.id} is on legal hold; lift the hold before deleting it")
+    paths = photo.file_paths
+    session.delete(photo)
+    session.commit()
+    storage.remove(*paths)

@@ -1,0 +1,252 @@
+"""Rate limits (PRODUCT.md): slowapi's limiter on Redis, so that all workers share one budget.
+
+Budgets: RATE_LIMIT per user when the bearer token is valid, per client IP otherwise;
+LOGIN_RATE_LIMIT per IP for every login attempt and per account for failed ones;
+FILE_RATE_LIMIT per IP for photo files (signed URLs, no token); /health and /metrics exempt.
+The client IP is scope["client"], which uvicorn takes from X-Forwarded-For only when the peer
+is listed in FORWARDED_ALLOW_IPS. When Redis fails, requests are served (fail open).
+"""
+
+import hashlib
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Iterator
+from typing import Annotated
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from limits import RateLimitItem, parse
+from slowapi import Limiter
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import metrics
+from api.config import Settings
+from api.errors import FrotaError, Unauthorized
+from api.security import InvalidToken, decode_access_token
+
+log = logging.getLogger("frota.ratelimit")
+
+LOGIN_PATH = "/api/v1/auth/login"
+# Photo files (a gallery is one request per thumbnail) and the panel's cached assets.
+FILE_PATH = re.compile(r"^/api/v1/photos/[^/]+/(file|thumbnail)$|^/panel/assets/")
+EXEMPT_PATHS = frozenset({"/health", "/health/detailed", "/metrics"})
+RATE_LIMITED_ROUTE = "<rate-limited>"  # the route label of refusals made before routing
+REDIS_TIMEOUT_SECONDS = 0.25
+BREAKER_SECONDS = 5.0  # after a storage failure, skip the storage for this long
+ERROR_LOG_EVERY_SECONDS = 30.0
+TOKEN_CACHE_SIZE = 4096
+
+
+class TooManyRequests(FrotaError):
+    status_code = 429
+
+    def __init__(self, retry_after: int):
+        super().__init__(
+            f"Too many requests; retry in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class RateLimits:
+    """The budgets, counted by slowapi's limiter, with a circuit breaker around the storage."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.backend = "redis" if settings.redis_url else "memory"
+        options = {}
+        if settings.redis_url:
+            options = {
+                "key_prefix": settings.rate_limit_prefix,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+            }
+        self.limiter = Limiter(
+            key_func=_client_ip,
+            storage_uri=settings.redis_url or "memory://",
+            storage_options=options,
+            strategy="fixed-window",
+            key_prefix=settings.rate_limit_prefix,
+        )
+        self.default = parse(settings.rate_limit)
+        self.files = parse(settings.file_rate_limit)
+        self.login = parse(settings.login_rate_limit)
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+        self._skip_until = 0.0
+        self._logged_at = 0.0
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    # ---- storage calls, failing open ----
+
+    def _storage_failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            self.last_error_at = time.time()
+            self._skip_until = now + BREAKER_SECONDS
+            should_log, self._logged_at = now - self._logged_at > ERROR_LOG_EVERY_SECONDS, now
+        if should_log:
+            log.error(
+                "rate-limit storage (%s) failed, serving without limits: %s",
+                self.backend,
+                self.last_error,
+            )
+
+    def _usable(self) -> bool:
+        return time.monotonic() >= self._skip_until
+
+    def hit(self, item: RateLimitItem, bucket: str, ident: str) -> int | None:
+        """Count one request; the seconds to wait when over the budget, else None."""
+        if not self._usable():
+            return None
+        strategy = self.limiter.limiter
+        try:
+            if strategy.hit(item, bucket, ident):
+                return None
+            reset_at = strategy.get_window_stats(item, bucket, ident).reset_time
+        except Exception as exc:  # noqa: BLE001 - any storage failure means: fail open
+            self._storage_failed(exc)
+            return None
+        metrics.RATE_LIMITED.labels(bucket).inc()
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def over(self, item: RateLimitItem, bucket: str, ident: str) -> int | None:
+        """Without counting: the seconds to wait when the budget is spent, else None."""
+        if not self._usable():
+            return None
+        strategy = self.limiter.limiter
+        try:
+            if strategy.test(item, bucket, ident):
+                return None
+            reset_at = strategy.get_window_stats(item, bucket, ident).reset_time
+        except Exception as exc:  # noqa: BLE001
+            self._storage_failed(exc)
+            return None
+        metrics.RATE_LIMITED.labels(bucket).inc()
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def status(self) -> dict:
+        """For /health/detailed: backend, reachability now, the last failure."""
+        state: dict = {"backend": self.backend}
+        try:
+            state["status"] = "ok" if self.limiter._storage.check() else "down"
+        except Exception as exc:  # noqa: BLE001
+            state["status"] = "down"
+            state["error"] = f"{type(exc).__name__}: {exc}"
+        if self.last_error:
+            state["last_error"] = self.last_error
+            state["last_error_at"] = time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_error_at or 0)
+            )
+        return state
+
+    # ---- who is asking ----
+
+    def user_of(self, authorization: str) -> str | None:
+        """The `sub` of a valid bearer token, without a database query (cached by token)."""
+        if authorization[:7].lower() != "bearer ":
+            return None
+        token = authorization[7:].strip()
+        cached = self._tokens.get(token)
+        if cached and cached[1] > time.time():
+            return cached[0]
+        try:
+            claims = decode_access_token(token, self.settings)
+        except InvalidToken:
+            return None
+        if len(self._tokens) >= TOKEN_CACHE_SIZE:
+            self._tokens.clear()
+        self._tokens[token] = (str(claims["sub"]), float(claims["exp"]))
+        return str(claims["sub"])
+
+
+def _exempt(path: str) -> bool:
+    return path in EXEMPT_PATHS
+
+
+def _authorization(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return value.decode("latin-1")
+    return None
+
+
+class RateLimitMiddleware:
+    """Pure ASGI: picks the budget by path and caller, answers 429 with Retry-After."""
+
+    def __init__(self, app: ASGIApp, rate_limits: RateLimits):
+        self.app = app
+        self.limits = rate_limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _exempt(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        path, ip = scope["path"], _client_ip(scope)
+        if path == LOGIN_PATH and scope["method"] == "POST":
+            retry_after = self.limits.hit(self.limits.login, "login-ip", ip)
+        elif FILE_PATH.match(path):
+            retry_after = self.limits.hit(self.limits.files, "file-ip", ip)
+        else:
+            authorization = _authorization(scope)
+            user = self.limits.user_of(authorization) if authorization else None
+            if user is not None:
+                scope["frota.user_id"] = user
+                retry_after = self.limits.hit(self.limits.default, "user", user)
+            else:
+                retry_after = self.limits.hit(self.limits.default, "ip", ip)
+        if retry_after is None:
+            await self.app(scope, receive, send)
+            return
+        scope["frota.route"] = RATE_LIMITED_ROUTE
+        body = orjson.dumps({"detail": f"Too many requests; retry in {retry_after} s"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(retry_after).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _account_key(email: str) -> str:
+    # Hashed: Redis holds no e-mail addresses.
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def login_attempts(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> Iterator[None]:
+    """Per-account lock-out: LOGIN_RATE_LIMIT failed logins per account, whatever the IP."""
+    rate_limits: RateLimits | None = getattr(request.app.state, "rate_limits", None)
+    if rate_limits is None:
+        yield
+        return
+    account = _account_key(form.username)
+    retry_after = rate_limits.over(rate_limits.login, "login-account", account)
+    if retry_after is not None:
+        log.warning("login refused: too many failed attempts for one account")
+        raise TooManyRequests(retry_after)
+    try:
+        yield
+    except Unauthorized:
+        rate_limits.hit(rate_limits.login, "login-account", account)
+        raise
+
+
+LoginAttempts = Depends(login_attempts)

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# `make test-compose`: the production stack on a real Docker engine, driven as an operator would.
+#
+# Starts the engine with ../shared/dockerlab/up.sh, copies the working tree to a scratch folder
+# (so the operator's .env, uploads/ and backups/ are never touched), writes a .env with random
+# secrets, runs `docker compose up -d --build --wait` and checks health, limits, users, data,
+# backups, restores and a database outage through the real containers. `docker compose down -v`
+# runs at the end whatever happened.
+#
+# Exit 0: every check passed. Exit 1: a check failed. When the Docker engine itself cannot
+# start, the reason is written to test-artifacts/compose/engine-unavailable (read by .ci/run).
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DOCKERLAB=${DOCKERLAB:-$ROOT/../shared/dockerlab/up.sh}
+ARTIFACTS=$ROOT/test-artifacts/compose
+BASE=http://127.0.0.1:8000
+API=$BASE/api/v1
+export COMPOSE_PROJECT_NAME=frota_e2e    # never the operator's own `frota` project
+started=$(date +%s)
+checks=0
+
+say() { printf 'test-compose: %s\n' "$*"; }
+ok() { checks=$((checks + 1)); printf 'test-compose: ok   %s\n' "$*"; }
+fail() { printf 'test-compose: FAIL %s\n' "$*"; exit 1; }
+trap 'fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+
+mkdir -p "$ARTIFACTS"
+rm -f "$ARTIFACTS/engine-unavailable"
+
+# --- the engine ---------------------------------------------------------------------------------
+say "starting the Docker engine ($DOCKERLAB)"
+up_rc=0
+if [[ -x $DOCKERLAB ]]; then
+  "$DOCKERLAB" "$ROOT" >"$ARTIFACTS/dockerlab.log" 2>&1 || up_rc=$?
+else
+  # A server with its own Docker (and a registry for the base images) needs no dockerlab.
+  echo "dockerlab not found at $DOCKERLAB" >"$ARTIFACTS/dockerlab.log"
+  say "no dockerlab at $DOCKERLAB: using the machine's own Docker engine, if it answers"
+fi
+if ! docker info >/dev/null 2>&1; then
+  reason=$(grep -v '^$' "$ARTIFACTS/dockerlab.log" | tail -n 1)
+  echo "dockerlab up.sh exited $up_rc and the engine does not answer: ${reason:-no output}" \
+    >"$ARTIFACTS/engine-unavailable"
+  fail "the Docker engine cannot start: $(cat "$ARTIFACTS/engine-unavailable")"
+fi
+((up_rc == 0)) || fail "dockerlab up.sh exited $up_rc (engine running): see $ARTIFACTS/dockerlab.log"
+docker compose version >/dev/null || fail "docker compose v2 is not available"
+ok "engine: $(docker info -f 'Docker {{.ServerVersion}}'), $(docker compose version --short 2>/dev/null || echo compose)"
+
+# --- a scratch copy with a generated .env -------------------------------------------------------
+WORK=$(mktemp -d /tmp/frota-compose-e2e.XXXXXX)
+cleanup() {
+  local rc=$?
+  trap - ERR
+  if [[ -f $WORK/docker-compose.yml ]]; then
+    if ((rc != 0)); then
+      say "stack state and logs after the failure (also in $ARTIFACTS/logs.txt):"
+      (cd "$WORK" && docker compose ps -a && docker compose logs --no-color --tail 60) 2>&1 |
+        tee "$ARTIFACTS/logs.txt" | tail -n 120 || true
+    fi
+    say "docker compose down -v"
+    (cd "$WORK" && docker compose down -v --remove-orphans --timeout 20 >/dev/null 2>&1) \
+      || say "WARNING: docker compose down -v failed"
+  fi
+  rm -rf "$WORK"
+  say "$([[ $rc == 0 ]] && echo PASSED || echo FAILED): $checks checks in $(($(date +%s) - started)) s"
+}
+trap cleanup EXIT
+
+if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  (cd "$ROOT" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -C "$WORK" -xf -
+else
+  tar -C "$ROOT" --exclude=.git --exclude=.venv --exclude=.data --exclude=.env \
+      --exclude='uploads/*' --exclude='backups/*' --exclude=test-artifacts -cf - . | tar -C "$WORK" -xf -
+fi
+cd "$WORK"
+rm -rf uploads backups && mkdir -p uploads backups
+secret() { python3 -c "import secrets; print(secrets.token_urlsafe($1))"; }
+ADMIN_EMAIL=admin@example.com
+ADMIN_PASSWORD=$(secret 18)
+APP_UID=1000
+if ((EUID == 0)); then chown "$APP_UID:$APP_UID" uploads backups; else APP_UID=$(id -u); fi
+cat >.env <<ENV
+ENVIRONMENT=production
+SECRET_KEY=$(secret 48)
+POSTGRES_PASSWORD=$(secret 24)
+ADMIN_EMAIL=$ADMIN_EMAIL
+ADMIN_PASSWORD=$ADMIN_PASSWORD
+WEB_CONCURRENCY=4
+METRICS_TOKEN=$(secret 24)
+BACKUP_KEEP_DAYS=14
+APP_UID=$APP_UID
+APP_GID=$(id -g "$APP_UID" 2>/dev/null || echo "$APP_UID")
+ENV
+chmod 600 .env
+ok "scratch copy in $WORK with a generated .env (random secrets)"
+
+# --- up -----------------------------------------------------------------------------------------
+say "docker compose up -d --build --wait"
+t0=$(date +%s)
+docker compose up -d --build --wait --wait-timeout 240 >"$ARTIFACTS/up.log" 2>&1 \
+  || { tail -n 40 "$ARTIFACTS/up.log"; fail "docker compose up -d --build --wait"; }
+ok "stack up and healthy in $(($(date +%s) - t0)) s"
+
+# --- health ---------------------------------------------------------------------------------------
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+[[ $(curl -s --max-time 5 "$BASE/health") == '{"status":"ok"}' ]] || fail "GET /health body"
+[[ $(code "$BASE/health") == 200 ]] || fail "GET /health is not 200"
+[[ $(code -I "$BASE/health") == 200 ]] || fail "HEAD /health is not 200"
+ok "GET and HEAD /health answer 200 {\"status\":\"ok\"}"
+
+# --- limits, ports, user, workers ---------------------------------------------------------------
+cid() { docker compose ps -q "$1"; }
+inspect() { docker inspect -f "$2" "$(cid "$1")"; }
+[[ $(inspect api '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}}') \
+   == "2000000000 1073741824 536870912" ]] || fail "api limits: $(inspect api '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}}')"
+for svc in db redis; do
+  read -r cpus mem <<<"$(inspect "$svc" '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}')"
+  ((cpus > 0 && mem > 0)) || fail "$svc has no CPU or memory limit ($cpus $mem)"
+done
+ok "limits: api 2.0 CPU / 1 GiB (512 MiB reserved), db $(inspect db '{{.HostConfig.NanoCpus}}' | sed 's/000000000$//') CPU / $(($(inspect db '{{.HostConfig.Memory}}') >> 20)) MiB, redis $(($(inspect redis '{{.HostConfig.Memory}}') >> 20)) MiB"
+[[ $(inspect db '{{len .HostConfig.PortBindings}}') == 0 && $(inspect redis '{{len .HostConfig.PortBindings}}') == 0 ]] \
+  || fail "db or redis publishes a port on the host"
+[[ $(inspect api '{{json .HostConfig.PortBindings}}') == *'"HostPort":"8000"'* ]] || fail "api does not publish 8000"
+ok "only the api publishes a port (8000); db and redis publish none"
+uid=$(docker compose exec -T api id -u)
+[[ $uid != 0 ]] || fail "the api container runs as root"
+top=$(docker top "$(cid api)" -eo uid,pid,args)
+roots=$(awk 'NR > 1 && $1 == 0' <<<"$top" | wc -l)
+workers=$(grep -c 'multiprocessing.spawn' <<<"$top" || true)
+((roots == 0)) || fail "a process of the api container runs as root: $top"
+((workers == 4)) || fail "expected 4 Uvicorn workers, found $workers: $top"
+ok "api runs as uid $uid (no root process) with $workers Uvicorn workers"
+
+# --- data through the API -------------------------------------------------------------------------
+login() {
+  curl -sf --max-time 10 -d "username=$ADMIN_EMAIL" --data-urlencode "password=$ADMIN_PASSWORD" \
+    "$API/auth/login" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+TOKEN=$(login) || fail "admin login with the .env credentials"
+add_vehicle() {
+  code -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"plate\":\"$1\",\"make\":\"Fiat\",\"model\":\"Strada\",\"year\":2023}" "$API/vehicles"
+}
+plates() {
+  curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$API/vehicles?limit=200" |
+    python3 -c 'import json, sys; print(" ".join(sorted(v["plate"] for v in json.load(sys.stdin)["items"])))'
+}
+[[ $(add_vehicle ABC1234) == 201 && $(add_vehicle BRA2E19) == 201 ]] || fail "creating vehicles"
+[[ $(plates) == "ABC1234 BRA2E19" ]] || fail "vehicles listed: $(plates)"
+ok "logged in as the .env admin; created vehicles ABC1234 and BRA2E19"
+
+# --- backup ---------------------------------------------------------------------------------------
+./backup_db.sh >"$ARTIFACTS/backup.log" 2>&1 || { cat "$ARTIFACTS/backup.log"; fail "./backup_db.sh"; }
+mapfile -t made < <(find backups -maxdepth 1 -type f -name 'frota_backup_*' -printf '%f\n')
+((${#made[@]} == 1)) || fail "expected one backup, found: ${made[*]}"
+[[ ${made[0]} =~ ^frota_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]] || fail "backup name ${made[0]}"
+BACKUP=backups/${made[0]}
+gzip -t "$BACKUP" || fail "gzip -t $BACKUP"
+gzip -dc "$BACKUP" | grep -q -- '-- PostgreSQL database dump complete' || fail "no completion marker"
+gzip -dc "$BACKUP" | grep -q 'BRA2E19' || fail "the backup lacks the vehicles"
+ok "./backup_db.sh wrote $BACKUP ($(du -h "$BACKUP" | cut -f1), gzip -t ok, completion marker, data inside)"
+
+# --- restore --------------------------------------------------------------------------------------
+[[ $(add_vehicle XYZ9A87) == 201 ]] || fail "creating the vehicle after the backup"
+[[ $(plates) == "ABC1234 BRA2E19 XYZ9A87" ]] || fail "vehicles before the restore: $(plates)"
+if scripts/restore_db.sh "$BACKUP" >"$ARTIFACTS/restore-refused.log" 2>&1; then
+  fail "restore_db.sh without --yes did not refuse"
+fi
+[[ $(plates) == "ABC1234 BRA2E19 XYZ9A87" ]] || fail "a refused restore changed the data"
+ok "scripts/restore_db.sh without --yes refuses and changes nothing"
+scripts/restore_db.sh "$BACKUP" --yes >"$ARTIFACTS/restore.log" 2>&1 \
+  || { cat "$ARTIFACTS/restore.log"; fail "scripts/restore_db.sh --yes"; }
+grep -Eq 'vehicles +2$' "$ARTIFACTS/restore.log" || { cat "$ARTIFACTS/restore.log"; fail "row counts"; }
+[[ $(code "$BASE/health") == 200 ]] || fail "/health after the restore"
+TOKEN=$(login) || fail "login after the restore"
+[[ $(plates) == "ABC1234 BRA2E19" ]] || fail "after the restore the vehicles are: $(plates)"
+ok "after restore_db.sh --yes: XYZ9A87 (added after the backup) is gone, ABC1234 and BRA2E19 remain; row counts printed"
+
+# --- database outage ------------------------------------------------------------------------------
+before=$(inspect api '{{.State.StartedAt}} {{.RestartCount}}')
+docker compose stop db >/dev/null 2>&1
+t0=$(date +%s.%N)
+status=""
+while [[ $status != 503 ]]; do
+  status=$(code "$BASE/health")
+  elapsed=$(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')")
+  python3 -c "import sys; sys.exit($elapsed > 5)" || fail "/health still $status ${elapsed}s after stopping db"
+  [[ $status == 503 ]] || sleep 0.25
+done
+[[ $(code -I "$BASE/health") == 503 ]] || fail "HEAD /health is not 503 with the db stopped"
+ok "docker compose stop db: /health answers 503 after ${elapsed}s (GET and HEAD)"
+
+count_backups() { find backups -maxdepth 1 -type f -name '*frota_backup_*' | wc -l; }
+n=$(count_backups)
+if ./backup_db.sh >"$ARTIFACTS/backup-fail.log" 2>&1; then fail "backup_db.sh succeeded with the db stopped"; fi
+[[ $(count_backups) == "$n" ]] || fail "a failed backup left a file: $(ls -a backups)"
+grep -q 'FAILED' "$ARTIFACTS/backup-fail.log" || fail "no FAILED line from the failed backup"
+ok "failed pg_dump (db stopped): non-zero exit, no new file, said: $(grep FAILED "$ARTIFACTS/backup-fail.log" | cut -c1-90)..."
+
+docker compose start db >/dev/null 2>&1
+t0=$(date +%s)
+until [[ $(code "$BASE/health") == 200 ]]; do
+  (($(date +%s) - t0 < 90)) || fail "/health not 200 within 90 s of starting db"
+  sleep 1
+done
+[[ $(inspect api '{{.State.StartedAt}} {{.RestartCount}}') == "$before" ]] \
+  || fail "the api was restarted during the outage"
+TOKEN=$(login) || fail "login after the outage"
+[[ $(plates) == "ABC1234 BRA2E19" ]] || fail "data after the outage: $(plates)"
+ok "docker compose start db: /health 200 again after $(($(date +%s) - t0)) s, api not restarted, data intact"

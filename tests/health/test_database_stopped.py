@@ -1,0 +1,78 @@
+"""/health against a real PostgreSQL that the test stops and starts again."""
+
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.hardening.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Server, base_env, login
+
+pgserver = pytest.importorskip("pgserver")
+
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    """A PostgreSQL of our own (the suite's must not be stopped); deleted afterwards."""
+    data = Path(tempfile.mkdtemp(prefix="frota-health-pg-")) / "pg"
+    server = pgserver.get_server(data, cleanup_mode="stop")
+    server.psql("CREATE DATABASE frota")
+    yield data, server.get_uri("frota")
+    if data in pgserver.PostgresServer._instances:
+        pgserver.PostgresServer._instances[data].cleanup()
+    import shutil
+
+    shutil.rmtree(data.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def server(own_postgres, workdir):
+    _, url = own_postgres
+    server = Server(base_env(url, workdir), workdir).start()
+    yield server
+    server.stop()
+
+
+def _timed(method: str, url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    r = httpx.request(method, url, timeout=10)
+    return r.status_code, time.monotonic() - started
+
+
+def _wait_for(status: int, url: str, within: float) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if httpx.get(url, timeout=5).status_code == status:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"/health did not answer {status} within {within}s")
+
+
+def test_health_answers_200_to_get_and_head_while_the_database_is_up(server):
+    r = httpx.get(server.url + "/health")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+    head = httpx.head(server.url + "/health")
+    assert head.status_code == 200 and head.content == b""
+
+
+def test_health_answers_503_within_2_seconds_once_the_database_stops(own_postgres, server):
+    data, url = own_postgres
+    token = login(server.url, ADMIN_EMAIL, ADMIN_PASSWORD).json()["access_token"]
+    pgserver.PostgresServer._instances[data].cleanup()  # pg_ctl stop
+    time.sleep(1.1)  # let the cached answer expire
+    for method in ("GET", "HEAD", "GET"):
+        status, seconds = _timed(method, server.url + "/health")
+        assert status == 503, method
+        assert seconds < 2, f"{method} /health took {seconds:.2f}s"
+    body = httpx.get(server.url + "/health").json()
+    assert body["status"] == "unavailable"
+    # The API itself answers 503 with Retry-After, not a 500 with a traceback.
+    r = httpx.get(server.url + "/api/v1/vehicles", headers={"Authorization": f"Bearer {token}"})
+    import json; open("/tmp/exc.txt", "w").write("\n".join(json.loads(x).get("exception", "") for x in server.lines() if "frota.errors" in x))
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert r.json()["request_id"] == r.headers["X-Request-ID"]
+
+    restarted = pgserver.get_server(data, cleanup_mode="stop")
+    assert restarted.get_uri("frota") == url
+    _wait_for(200, server.url + "/health", within=10)
