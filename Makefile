@@ -30,6 +30,9 @@ format: install
 test-compose:  ## the Docker Compose stack end to end on a real engine (../shared/dockerlab)
 	scripts/test_compose.sh
 
+bench: install  ## read path vs a naive FastAPI+ORM app (wrk, 64 connections), results in bench/results/
+	$(BIN)/python bench/run_bench.py $(BENCH_ARGS)
+
 bench-upload: install  ## photo uploads/s (3.5 MB 12 MP JPEG, 8 clients, 4 workers) and a worker's peak RSS on 50 MB
 	$(BIN)/python scripts/bench_upload.py $(BENCH_ARGS)
 

@@ -68,11 +68,11 @@ def serve(settings: Settings) -> None:
 
     # Before anything imports prometheus_client: the workers write their samples there.
     metrics_dir, temporary = prepare_multiproc_dir()
-    prepare(settings)
-    log.info("serving on %s:%s with %s workers", settings.host, settings.port,
-             settings.web_concurrency)
     stop_reaper = start_dead_worker_reaper(metrics_dir)
     try:
+        prepare(settings)
+        log.info("serving on %s:%s with %s workers", settings.host, settings.port,
+                 settings.web_concurrency)
         _run_uvicorn(uvicorn, settings, log_config(settings.log_level))
     finally:
         stop_reaper.set()

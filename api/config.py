@@ -82,8 +82,10 @@ class Settings(BaseSettings):
     odometer_max_jump_km: int = Field(2000, ge=1)
 
     # Database engine, per worker process.
-    db_pool_size: int = Field(5, ge=1)
-    db_max_overflow: int = Field(5, ge=0)
+    # The whole budget as pool, no overflow: request threads are capped at pool + overflow, and
+    # overflow connections are closed at check-in, so under load they were reopened per request.
+    db_pool_size: int = Field(10, ge=1)
+    db_max_overflow: int = Field(0, ge=0)
     db_pool_timeout: float = Field(10, gt=0)
     db_pool_recycle: int = Field(1800, ge=-1)
     db_connect_timeout: int = Field(5, ge=1)

@@ -152,24 +152,30 @@ class Reader:
     session: Session
 
     def _run(self, read: Callable[[Connection, Account], T]) -> T:
-        # Our own fresh session reads in autocommit (no BEGIN/COMMIT round trips) and ends at
-        # once; one already in a transaction (a test's, joined to an outer one) is left as is.
-        owned = not (isinstance(self.session.bind, Connection) or self.session.in_transaction())
-        options = {"isolation_level": "AUTOCOMMIT"} if owned else None
-        conn = self.session.connection(execution_options=options)
-        try:
-            user_id = int(self.claims["sub"])
-            with conn.connection.dbapi_connection.cursor() as cursor:
-                cursor.execute(_ACCOUNT_SQL, {"user_id": user_id})
-                row = cursor.fetchone()
-            role, is_active, must_change_password, password_changed_at = row or (None,) * 4
-            _check_account(self.claims, is_active, password_changed_at)
-            if must_change_password:
-                raise Forbidden(PASSWORD_CHANGE_REQUIRED)
-            return read(conn, Account(id=user_id, role=role))
-        finally:
-            if owned:
-                self.session.commit()  # returns the connection to the pool before we answer
+        if isinstance(self.session.bind, Connection) or self.session.in_transaction():
+            # A session joined to an outer transaction (the tests'): read inside it.
+            return self._check_and_read(self.session.connection(), read)
+        # Our own session has not begun: read on a pooled connection of its engine in
+        # autocommit (no BEGIN/COMMIT round trips, none of the Session's bookkeeping), within
+        # the request's admission slot. The flag is the driver's own: setting it sends nothing.
+        with self.session.get_bind().connect() as conn:
+            dbapi_connection = conn.connection.dbapi_connection
+            dbapi_connection.autocommit = True
+            try:
+                return self._check_and_read(conn, read)
+            finally:
+                dbapi_connection.autocommit = False  # before the connection goes back
+
+    def _check_and_read(self, conn: Connection, read: Callable[[Connection, Account], T]) -> T:
+        user_id = int(self.claims["sub"])
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(_ACCOUNT_SQL, {"user_id": user_id})
+            row = cursor.fetchone()
+        role, is_active, must_change_password, password_changed_at = row or (None,) * 4
+        _check_account(self.claims, is_active, password_changed_at)
+        if must_change_password:
+            raise Forbidden(PASSWORD_CHANGE_REQUIRED)
+        return read(conn, Account(id=user_id, role=role))
 
     async def run(self, read: Callable[[Connection, Account], T]) -> T:
         return await anyio.to_thread.run_sync(self._run, read)

@@ -2,9 +2,11 @@
 
 import logging
 
+import psycopg2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -13,6 +15,14 @@ from api.logging_setup import request_id_var
 log = logging.getLogger("frota.errors")
 
 DATABASE_RETRY_AFTER_SECONDS = 5
+# Lost or refused connections, at SQLAlchemy's level or the driver's (raw cursor reads).
+DATABASE_DOWN_ERRORS = (
+    OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    psycopg2.OperationalError,
+    psycopg2.InterfaceError,
+)
 DATABASE_DOWN_DETAIL = "The database is unavailable; retry shortly"
 
 
@@ -55,6 +65,7 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
 
 
 def install_error_responses(app: FastAPI) -> None:
-    app.add_exception_handler(OperationalError, _database_unavailable)
+    for error in DATABASE_DOWN_ERRORS:
+        app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)

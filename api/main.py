@@ -82,6 +82,9 @@ def create_app() -> FastAPI:
         version=settings.version,
         description="Self-hosted fleet management: vehicles, drivers, trips and photos.",
         lifespan=lifespan,
+        # Metrics and logs are our own (Prometheus, JSON lines); FastAPI's OpenTelemetry hooks
+        # would look the providers up in os.environ on every request (~10 % of a worker's CPU).
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     install_error_handlers(app)
     install_error_responses(app)

@@ -14,6 +14,7 @@ from pathlib import Path
 log = logging.getLogger("frota.metrics")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PRIVATE_PREFIX = "frota-metrics-"
 
 
 def prepare_multiproc_dir() -> tuple[Path, bool]:
@@ -21,7 +22,9 @@ def prepare_multiproc_dir() -> tuple[Path, bool]:
     made it up (a private temporary one, to remove at exit) or it was configured."""
     configured = os.environ.get(MULTIPROC_ENV)
     if not configured:
-        path = Path(tempfile.mkdtemp(prefix="frota-metrics-"))
+        _remove_orphans(Path(tempfile.gettempdir()))
+        path = Path(tempfile.gettempdir()) / f"{PRIVATE_PREFIX}{os.getpid()}"
+        path.mkdir(mode=0o700, exist_ok=True)
         os.environ[MULTIPROC_ENV] = str(path)
         return path, True
     path = Path(configured)
@@ -33,6 +36,15 @@ def prepare_multiproc_dir() -> tuple[Path, bool]:
                 shutil.rmtree(child)
     path.mkdir(parents=True, exist_ok=True)
     return path, False
+
+
+def _remove_orphans(tmp: Path) -> None:
+    # A single uvicorn process ends by re-raising SIGTERM, so `serve`'s clean-up may never run:
+    # private folders of servers that are gone are removed by the next start instead.
+    for folder in tmp.glob(f"{PRIVATE_PREFIX}*"):
+        pid = folder.name.removeprefix(PRIVATE_PREFIX)
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -7,12 +7,15 @@ import time
 import uuid
 
 import orjson
-from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 from api.config import Settings
-from api.error_responses import DATABASE_DOWN_DETAIL, DATABASE_RETRY_AFTER_SECONDS
+from api.error_responses import (
+    DATABASE_DOWN_DETAIL,
+    DATABASE_DOWN_ERRORS,
+    DATABASE_RETRY_AFTER_SECONDS,
+)
 from api.logging_setup import request_id_var
 
 log = logging.getLogger("frota.errors")
@@ -54,12 +57,12 @@ def route_template(scope: Scope) -> str:
 
 
 def _database_unavailable(exc: BaseException) -> bool:
-    """An OperationalError anywhere in the chain: cleanup code (a rollback or commit on a dead
+    """A lost database connection anywhere in the chain: cleanup code (a commit on a dead
     connection) may raise a second error that hides the outage; it is still a 503."""
     seen = 0
     current: BaseException | None = exc
     while current is not None and seen < 10:
-        if isinstance(current, OperationalError):
+        if isinstance(current, DATABASE_DOWN_ERRORS):
             return True
         current, seen = current.__cause__ or current.__context__, seen + 1
     return False

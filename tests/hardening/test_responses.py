@@ -3,6 +3,7 @@
 import json
 import logging
 
+import psycopg2
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -59,6 +60,13 @@ def app_with_test_routes(database_url):
     def database_down():
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
+    @app.get("/test/cleanup-hides-outage")
+    def cleanup_hides_outage():
+        try:
+            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+        finally:
+            raise RuntimeError("commit on a dead connection")  # noqa: B012
+
     @app.get("/test/chatty")
     def chatty():
         logging.getLogger("frota.test").info("working on it")
@@ -82,6 +90,13 @@ def test_a_database_outage_is_503_with_retry_after(app_with_test_routes):
     assert r.status_code == 503
     assert r.headers["Retry-After"] == "5"
     assert "unavailable" in r.json()["detail"]
+
+
+def test_an_outage_hidden_by_a_cleanup_error_is_still_503(app_with_test_routes):
+    client = TestClient(app_with_test_routes, raise_server_exceptions=False)
+    r = client.get("/test/cleanup-hides-outage")
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert r.json()["request_id"] == r.headers["X-Request-ID"]
 
 
 def test_every_log_line_of_a_request_carries_its_id(app_with_test_routes, json_logs):

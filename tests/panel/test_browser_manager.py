@@ -67,6 +67,12 @@ def test_manager_puts_a_photo_on_legal_hold(panel, seed):
     page.wait_for_selector("#legal-hold-toggle >> text=Release legal hold")
     assert photo_json(seed)["legal_hold"] is True
     panel.screenshot("03-photo-legal-hold")
+    with page.context.expect_page() as opened:
+        page.click("#lightbox >> text=Open original")
+    original = opened.value  # the signed URL in a tab of its own: no token, no panel
+    original.wait_for_load_state()
+    image_rendered(original, "img")
+    original.close()
     page.click("#lightbox >> text=Close")
     assert page.locator(".thumb .badge.hold").is_visible()
     page.reload()

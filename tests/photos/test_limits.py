@@ -116,7 +116,8 @@ def test_51_mb_streamed_is_413_without_the_worker_growing_by_its_size(live_serve
         peak = _rss_kb(pid, "VmHWM")
     assert r.status_code == 413, r.text
     growth_mb = (peak - before) / 1024
-    assert growth_mb < 16, f"worker peak grew by {growth_mb:.1f} MB during a 51 MB upload"
+    # Half the upload: far from holding it whole, with room for a busy CI host's allocator noise.
+    assert growth_mb < 24, f"worker peak grew by {growth_mb:.1f} MB during a 51 MB upload"
     assert not [p for p in live_server.upload_dir.rglob("*") if p.is_file()]
     assert httpx.get(live_server.url + "/health").status_code == 200
 
