@@ -39,7 +39,9 @@ def _admin_url() -> tuple[str, object]:
         return url, None
     import pgserver
 
-    server = pgserver.get_server(Path(tempfile.mkdtemp(prefix="frota-test-pg-")), cleanup_mode="delete")
+    server = pgserver.get_server(
+        Path(tempfile.mkdtemp(prefix="frota-test-pg-")), cleanup_mode="delete"
+    )
     return server.get_uri("postgres"), server
 
 
@@ -52,8 +54,8 @@ def database_url() -> Iterator[str]:
     admin = create_engine(sqlalchemy_url(admin_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(sqlalchemy_url(admin_url)).set(database=name).render_as_string(
-        hide_password=False
+    url = (
+        make_url(sqlalchemy_url(admin_url)).set(database=name).render_as_string(hide_password=False)
     )
     os.environ["DATABASE_URL"] = url
     from api.cli import migrate
@@ -92,8 +94,9 @@ def session(engine) -> Iterator[Session]:
     """SQLAlchemy 2's 'join a session into an external transaction': nothing a test does stays."""
     connection = engine.connect()
     transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield session
     session.close()
     transaction.rollback()
@@ -226,7 +229,9 @@ def auth(user) -> dict[str, str]:
     from api.config import get_settings
     from api.security import create_access_token
 
-    return {"Authorization": f"Bearer {create_access_token(user_id=user.id, settings=get_settings())}"}
+    return {
+        "Authorization": f"Bearer {create_access_token(user_id=user.id, settings=get_settings())}"
+    }
 
 
 @pytest.fixture
@@ -254,8 +259,24 @@ def headers_as(make):
 
 
 # Values that no field should turn into a 500: wrong types, out-of-range numbers, odd text.
-BAD_VALUES = [None, -1, 0, 2**31, 2**63, 10**30, 1.5, "", " ", "x" * 10_000,
-              "\x00", "💥", "'; DROP TABLE vehicles; --", [], {}, True]
+BAD_VALUES = [
+    None,
+    -1,
+    0,
+    2**31,
+    2**63,
+    10**30,
+    1.5,
+    "",
+    " ",
+    "x" * 10_000,
+    "\x00",
+    "💥",
+    "'; DROP TABLE vehicles; --",
+    [],
+    {},
+    True,
+]
 
 
 def assert_never_500(client, method: str, url: str, body: dict, field: str, headers) -> None:

@@ -7,7 +7,9 @@ def test_health_get_and_head(client):
 
 
 def test_login_and_me(client, manager):
-    r = client.post("/api/v1/auth/login", data={"username": manager.email, "password": TEST_PASSWORD})
+    r = client.post(
+        "/api/v1/auth/login", data={"username": manager.email, "password": TEST_PASSWORD}
+    )
     assert r.status_code == 200, r.text
     token = r.json()["access_token"]
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
@@ -15,7 +17,10 @@ def test_login_and_me(client, manager):
 
 
 def test_vehicle_create(client, manager):
-    r = client.post("/api/v1/vehicles", json={"plate": "abc-1d23", "make": "Fiat", "model": "Uno",
-                                              "year": 2020}, headers=auth(manager))
+    r = client.post(
+        "/api/v1/vehicles",
+        json={"plate": "abc-1d23", "make": "Fiat", "model": "Uno", "year": 2020},
+        headers=auth(manager),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["plate"] == "ABC1D23"
