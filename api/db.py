@@ -12,8 +12,8 @@ from weakref import WeakKeyDictionary
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Depends
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, text
-from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from api.config import ConfigError, Settings, get_settings
@@ -61,7 +61,10 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
-        pool_pre_ping=False,  # replaced by _ping_idle_connections (a round trip per request)
+        # Every checkout is pinged: after a database restart, a connection used moments before
+        # the outage is as dead as an idle one (an idle-only ping let the first request after a
+        # restart fail with 503 in the compose e2e).
+        pool_pre_ping=True,
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
             "application_name": settings.db_application_name,
@@ -69,33 +72,7 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
         },
     )
     kwargs.update(overrides)
-    engine = create_engine(sqlalchemy_url(url), **kwargs)
-    if not kwargs["pool_pre_ping"]:
-        _ping_idle_connections(engine)
-    return engine
-
-
-PING_AFTER_IDLE_SECONDS = 5.0
-
-
-def _ping_idle_connections(engine: Engine) -> None:
-    """pool_pre_ping for connections that sat idle: after a database restart the pool's old
-    connections are found dead and replaced before a request uses them, while a busy worker,
-    whose connections were in use moments ago, does not pay a `SELECT 1` round trip per request."""
-
-    @event.listens_for(engine, "checkin")
-    def _idle_from(dbapi_connection, record) -> None:
-        record.info["frota_idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
-        idle_since = record.info.get("frota_idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as exc:
-            raise DisconnectionError("idle connection found dead") from exc  # pool retries
+    return create_engine(sqlalchemy_url(url), **kwargs)
 
 
 @lru_cache

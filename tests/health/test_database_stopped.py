@@ -75,3 +75,18 @@ def test_health_answers_503_within_2_seconds_once_the_database_stops(own_postgre
     restarted = pgserver.get_server(data, cleanup_mode="stop")
     assert restarted.get_uri("frota") == url
     _wait_for(200, server.url + "/health", within=10)
+
+
+def test_api_requests_right_after_a_database_restart_succeed(own_postgres, server):
+    """Pooled connections that served requests moments before a restart are dead too: each is
+    pinged at checkout and replaced, so the first API requests after the restart do not fail."""
+    data, _ = own_postgres
+    token = login(server.url, ADMIN_EMAIL, ADMIN_PASSWORD).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    vehicles = server.url + "/api/v1/vehicles"
+    assert [httpx.get(vehicles, headers=headers).status_code for _ in range(4)] == [200] * 4
+
+    pgserver.PostgresServer._instances[data].cleanup()  # pg_ctl stop
+    pgserver.get_server(data, cleanup_mode="stop")
+    _wait_for(200, server.url + "/health", within=10)
+    assert [httpx.get(vehicles, headers=headers).status_code for _ in range(6)] == [200] * 6
