@@ -110,6 +110,13 @@ code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 [[ $(code -I "$BASE/health") == 200 ]] || fail "HEAD /health is not 200"
 ok "GET and HEAD /health answer 200 {\"status\":\"ok\"}"
 
+# --- the web panel ships inside the image ------------------------------------------------------------
+panel=$(curl -s --max-time 5 "$BASE/panel/" || true)
+asset=$(grep -o 'assets/[^"]*\.js' <<<"$panel" | head -n 1 || true)
+[[ -n $asset ]] || fail "GET /panel/ does not serve the panel's index.html"
+[[ $(code "$BASE/panel/$asset") == 200 ]] || fail "panel asset /panel/$asset is not served"
+ok "the web panel is served by the api container (/panel/ and /panel/$asset)"
+
 # --- limits, ports, user, workers ---------------------------------------------------------------
 cid() { docker compose ps -q "$1"; }
 inspect() { docker inspect -f "$2" "$(cid "$1")"; }
