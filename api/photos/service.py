@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.config import Settings
 from api.db import constraint_name
 from api.drivers.models import Driver
+from api.drivers.service import driver_for_user
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.metrics import observe_upload
 from api.photos import images
@@ -68,9 +69,7 @@ def authorize_upload(*, session: Session, user: User, form: PhotoUploadForm) -> 
     """The trip the photo belongs to. Drivers: their own trip, or the one open on this vehicle."""
     trip = session.get(Trip, form.trip_id) if form.trip_id is not None else None
     if user.role == Role.driver:
-        driver = session.execute(
-            select(Driver).where(Driver.user_id == user.id)
-        ).scalar_one_or_none()
+        driver = driver_for_user(session=session, user=user)
         if driver is None:
             raise Forbidden("Your login is not linked to a driver record; ask a manager")
         if form.trip_id is None:

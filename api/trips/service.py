@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from api.db import constraint_name
 from api.drivers.models import Driver
+from api.drivers.service import driver_for_user
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripState
@@ -27,9 +28,7 @@ class DriverAlreadyOnTrip(Conflict):
 def _acting_driver(session: Session, user: User, driver_id: int | None) -> Driver:
     """The driver of a check-out: the caller's own record, or the one a manager names."""
     if user.role == Role.driver:
-        driver = session.execute(
-            select(Driver).where(Driver.user_id == user.id)
-        ).scalar_one_or_none()
+        driver = driver_for_user(session=session, user=user)
         if driver is None:
             raise Conflict("Your login is not linked to a driver record; ask a manager")
         # An app that sends the driver's own id is not asking for anything more.
