@@ -88,7 +88,8 @@ def get_sessionmaker() -> sessionmaker[Session]:
 _admissions: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
 
 
-def _admission() -> asyncio.Semaphore:
+def admission() -> asyncio.Semaphore:
+    """This worker's admissions: as many as its pool has connections (a session or a read)."""
     loop = asyncio.get_running_loop()
     if loop not in _admissions:
         _admissions[loop] = asyncio.Semaphore(get_settings().connections_per_worker)
@@ -115,7 +116,7 @@ async def get_session() -> AsyncIterator[Session]:
     a request that holds a connection may wait for a thread, but a thread never waits for a
     connection, so the two cannot deadlock (the thread limiter is sized to the pool). The commit
     runs on a thread outside that limiter, as FastAPI does for the exit of sync dependencies."""
-    async with _admission():
+    async with admission():
         session = get_sessionmaker()()
         try:
             yield session

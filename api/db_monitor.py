@@ -2,6 +2,8 @@
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
 
@@ -61,8 +63,34 @@ def install_pool_monitor(engine: Engine, settings: Settings) -> None:
         engine._frota_pool_monitor = True  # type: ignore[attr-defined]
 
 
+_slow_query_ms = 0  # set by install_slow_query_log; 0: off
+
+
+def _report_slow(statement: str, elapsed_ms: float) -> None:
+    metrics.SLOW_QUERIES.inc()
+    log.warning(
+        "slow statement (%.0f ms): %s",
+        elapsed_ms,
+        " ".join(statement.split())[:500],
+        extra={"duration_ms": round(elapsed_ms, 1)},
+    )
+
+
+@contextmanager
+def timed(statement: str) -> Iterator[None]:
+    """The slow-statement log for statements sent on a driver's cursor (the hot lists), which
+    SQLAlchemy's events do not see."""
+    started = time.perf_counter()
+    yield
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if 0 < _slow_query_ms <= elapsed_ms:
+        _report_slow(statement, elapsed_ms)
+
+
 def install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
     """Log statements slower than threshold_ms (text only: parameters may hold secrets)."""
+    global _slow_query_ms
+    _slow_query_ms = threshold_ms
     if threshold_ms <= 0 or getattr(engine, "_frota_slow_query_log", False):
         return
     engine._frota_slow_query_log = True  # type: ignore[attr-defined]
@@ -76,13 +104,7 @@ def install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
         started = conn.info["frota_query_start"].pop()
         elapsed_ms = (time.perf_counter() - started) * 1000
         if elapsed_ms >= threshold_ms:
-            metrics.SLOW_QUERIES.inc()
-            log.warning(
-                "slow statement (%.0f ms): %s",
-                elapsed_ms,
-                " ".join(statement.split())[:500],
-                extra={"duration_ms": round(elapsed_ms, 1)},
-            )
+            _report_slow(statement, elapsed_ms)
 
     @event.listens_for(engine, "handle_error")
     def _failed(context):

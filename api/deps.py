@@ -6,18 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
-import anyio.to_thread
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import SecretStr
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
-from sqlalchemy.orm import Session
 
 from api.config import Settings, get_settings
-from api.db import SessionDep
+from api.db import SessionDep, admission, get_engine
 from api.errors import Forbidden, Unauthorized
 from api.security import InvalidToken, decode_access_token
 from api.users.models import Role, User
@@ -109,10 +107,11 @@ class PageParams:
     offset: int
 
 
-async def page_params(
-    limit: Annotated[int, Query(ge=1, le=200, description="Rows per page (max 200)")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
-) -> PageParams:
+Limit = Annotated[int, Query(ge=1, le=200, description="Rows per page (max 200)")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
+
+
+async def page_params(limit: Limit = 50, offset: Offset = 0) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 
@@ -144,52 +143,63 @@ _ACCOUNT_SQL = str(
 
 @dataclass(frozen=True, slots=True)
 class Reader:
-    """A verified token and the request's session: `await reader.run(read)` checks the account
-    (active, password unchanged, no pending password change) and runs `read(connection,
-    account)` in one trip to the thread pool, on one connection, released before returning."""
+    """A verified token and the page asked for: `await reader.run(read)` checks the account
+    (active, password unchanged, no pending password change) and runs `read(dbapi_connection,
+    account)` on one connection.
+
+    The hot lists' reads are short, indexed statements sent on the driver's cursor; they run
+    on the event loop, admitted like a session (so a pooled connection is always free and the
+    checkout never waits). Measured on the 2-core bench machine, a trip to the thread pool cost
+    more CPU than the reads themselves (README, "Benchmarks and load tests")."""
 
     claims: dict
-    session: Session
+    page: PageParams
+    bind: Connection | None  # the tests' connection, inside their transaction; None: the pool
 
-    def _run(self, read: Callable[[Connection, Account], T]) -> T:
-        if isinstance(self.session.bind, Connection) or self.session.in_transaction():
-            # A session joined to an outer transaction (the tests'): read inside it.
-            return self._check_and_read(self.session.connection(), read)
-        # Our own session has not begun: read on a pooled connection of its engine in
-        # autocommit (no BEGIN/COMMIT round trips, none of the Session's bookkeeping), within
-        # the request's admission slot. The flag is the driver's own: setting it sends nothing.
-        with self.session.get_bind().connect() as conn:
-            dbapi_connection = conn.connection.dbapi_connection
-            dbapi_connection.autocommit = True
-            try:
-                return self._check_and_read(conn, read)
-            finally:
-                dbapi_connection.autocommit = False  # before the connection goes back
-
-    def _check_and_read(self, conn: Connection, read: Callable[[Connection, Account], T]) -> T:
+    def _check_and_read(self, dbapi_connection, read: Callable[[Any, Account], T]) -> T:
         user_id = int(self.claims["sub"])
-        with conn.connection.dbapi_connection.cursor() as cursor:
+        with dbapi_connection.cursor() as cursor:
             cursor.execute(_ACCOUNT_SQL, {"user_id": user_id})
             row = cursor.fetchone()
         role, is_active, must_change_password, password_changed_at = row or (None,) * 4
         _check_account(self.claims, is_active, password_changed_at)
         if must_change_password:
             raise Forbidden(PASSWORD_CHANGE_REQUIRED)
-        return read(conn, Account(id=user_id, role=role))
+        return read(dbapi_connection, Account(id=user_id, role=role))
 
-    async def run(self, read: Callable[[Connection, Account], T]) -> T:
-        return await anyio.to_thread.run_sync(self._run, read)
+    async def run(self, read: Callable[[Any, Account], T]) -> T:
+        if self.bind is not None:
+            return self._check_and_read(self.bind.connection.dbapi_connection, read)
+        async with admission():
+            # Pinged at checkout like every connection; autocommit: no BEGIN/COMMIT round trips
+            # (the flag is the driver's own: setting it sends nothing).
+            pooled = get_engine().raw_connection()
+            try:
+                dbapi_connection = pooled.dbapi_connection
+                dbapi_connection.autocommit = True
+                try:
+                    return self._check_and_read(dbapi_connection, read)
+                finally:
+                    dbapi_connection.autocommit = False  # before the connection goes back
+            finally:
+                pooled.close()
 
 
-async def _reader(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-) -> Reader:
-    claims = _token_claims(token, get_settings())
+async def _reader(request: Request, limit: Limit = 50, offset: Offset = 0) -> Reader:
+    # One dependency for the whole read path (FastAPI's cost is per dependency): the bearer
+    # token read here as OAuth2PasswordBearer reads it (READER_OPENAPI documents it), the page.
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    claims = _token_claims(token if scheme.lower() == "bearer" else None, get_settings())
     request.state.user_id = int(claims["sub"])
-    return Reader(claims=claims, session=session)
+    read_bind = getattr(request.app.state, "read_bind", None)  # the tests' connection
+    return Reader(
+        claims=claims,
+        page=PageParams(limit=limit, offset=offset),
+        bind=read_bind() if read_bind is not None else None,
+    )
 
 
-# For list endpoints: the same rules as CurrentUser, one thread hop and one connection.
+# For list endpoints: the same rules as CurrentUser, `limit` and `offset`, one connection and
+# no thread. Their routes declare `openapi_extra=READER_OPENAPI` (the bearer token, in /docs).
 ReaderDep = Annotated[Reader, Depends(_reader)]
+READER_OPENAPI = {"security": [{"OAuth2PasswordBearer": []}]}

@@ -4,7 +4,7 @@ import logging
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics
@@ -28,6 +28,7 @@ from api.users.router import router as users_router
 from api.vehicles.router import router as vehicles_router
 
 log = logging.getLogger("frota")
+API_PREFIX = "/api/v1"
 
 
 def validate_settings(settings: Settings) -> None:
@@ -90,11 +91,11 @@ def create_app() -> FastAPI:
     install_error_responses(app)
     # First: /health is matched before the API's routes (uptime probes and benchmarks hit it).
     app.include_router(health_router)
-    api = APIRouter(prefix="/api/v1")
-    for router in (auth_router, users_router, vehicles_router, drivers_router, trips_router,
-                   photos_router):
-        api.include_router(router)
-    app.include_router(api)
+    # Flat (one level of inclusion less to match through), the hot lists' routers first:
+    # routes are matched in order, and their prefixes never overlap.
+    for router in (vehicles_router, trips_router, photos_router, drivers_router, users_router,
+                   auth_router):
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(panel_router)
     # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.
     app.state.rate_limits = RateLimits(settings)

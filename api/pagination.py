@@ -2,13 +2,28 @@
 
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import Request, Response
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Label
 
+from api.db_monitor import timed
 from api.deps import PageParams
 
 T = TypeVar("T")
@@ -37,12 +52,17 @@ def paginate(
 def _meta(total: int, page: PageParams, request: Request) -> dict:
     links = {"next": None, "previous": None}
     if page.offset + page.limit < total:
-        links["next"] = str(request.url.include_query_params(offset=page.offset + page.limit))
+        links["next"] = _at_offset(request, page.offset + page.limit)
     if page.offset > 0:
-        links["previous"] = str(
-            request.url.include_query_params(offset=max(page.offset - page.limit, 0))
-        )
+        links["previous"] = _at_offset(request, max(page.offset - page.limit, 0))
     return {"total": total, "limit": page.limit, "offset": page.offset, **links}
+
+
+def _at_offset(request: Request, offset: int) -> str:
+    """The request's URL with `offset` replaced (the query as parsed once for the route)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    query.append(("offset", str(offset)))
+    return str(request.url.replace(query=urlencode(query)))
 
 
 def read_columns(table, schema: type[BaseModel]) -> list[ColumnElement]:
@@ -50,25 +70,99 @@ def read_columns(table, schema: type[BaseModel]) -> list[ColumnElement]:
     return [table.c[name] for name in schema.model_fields]
 
 
+# ---- the hot lists: one precompiled statement, rows written as JSON by PostgreSQL -------------
+
+_PSYCOPG2 = postgresql_psycopg2.dialect()
+_SECONDS = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS'""")
+_MICROSECONDS_Z = literal_column("""'.US"Z"'""")
+_Z = literal_column("'Z'")
+
+
+def json_column(column: ColumnElement) -> ColumnElement:
+    """A column as the API writes it: a timestamp in UTC with `Z` and microseconds only when it
+    has any (as orjson and pydantic write it for the other endpoints); the rest as PostgreSQL's
+    JSON writes it (numbers, strings, booleans, dates, null)."""
+    base = column.element if isinstance(column, Label) else column
+    if not (isinstance(base.type, DateTime) and base.type.timezone):
+        return column
+    utc = func.timezone(literal_column("'UTC'"), base)
+    fraction = case((func.date_trunc(literal_column("'second'"), base) == base, _Z),
+                    else_=func.to_char(utc, _MICROSECONDS_Z))
+    return func.to_char(utc, _SECONDS).op("||")(fraction).label(column.key)
+
+
+class PageQuery:
+    """One hot list as SQL, compiled once per combination of filters and sent as it is on the
+    driver's cursor (none of SQLAlchemy's per-request statement work). PostgreSQL writes each
+    row of the page as JSON (`row_to_json`, in the page's order) and counts the filtered set in
+    the same statement; Python only joins the rows into the page.
+
+    `build(shape)` is the service's query for the filters named in `shape`, their values bound
+    by those names (`bindparam(name)`); `extra` names page columns returned beside each row's
+    JSON, for what Python adds to it (the photos' signed links)."""
+
+    def __init__(
+        self,
+        build: Callable[[frozenset[str]], Select],
+        columns: Sequence[ColumnElement],
+        extra: Sequence[str] = (),
+    ):
+        self._build = build
+        self._columns = [json_column(column) for column in columns]
+        self._extra = tuple(extra)
+        self._compiled: dict[frozenset[str], tuple[str, str, dict]] = {}
+
+    def statements(self, shape: frozenset[str]) -> tuple[str, str, dict]:
+        """(page SQL, count SQL, constant parameters) for the filters in `shape`."""
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            compiled = self._compiled[shape] = self._compile(shape)
+        return compiled
+
+    def _compile(self, shape: frozenset[str]) -> tuple[str, str, dict]:
+        query = self._build(shape)
+        count = select(func.count()).select_from(query.order_by(None).subquery("filtered"))
+        rows = (
+            query.with_only_columns(*self._columns)
+            .limit(bindparam("page_limit"))
+            .offset(bindparam("page_offset"))
+            .subquery("page")
+        )
+        page = select(
+            cast(func.row_to_json(rows.table_valued()), Text),
+            count.scalar_subquery(),
+            *(rows.c[name] for name in self._extra),
+        ).select_from(rows)
+        page_sql, count_sql = page.compile(dialect=_PSYCOPG2), count.compile(dialect=_PSYCOPG2)
+        constants = {k: v for k, v in {**count_sql.params, **page_sql.params}.items()
+                     if v is not None}
+        return str(page_sql), str(count_sql), constants
+
+
 def read_page(
-    conn: Connection,
-    query: Select,
-    columns: Sequence[ColumnElement],
+    connection,
+    query: PageQuery,
+    values: dict,
     page: PageParams,
     request: Request,
-    transform: Callable[[dict], dict] | None = None,
+    add: Callable[[tuple], str] | None = None,
 ) -> Response:
-    """The hot lists: the same JSON as `Page[...]`, straight from rows to orjson (no ORM objects,
-    no pydantic), and the total counted by a scalar subquery of the same statement (one round
-    trip; a second only for a page past the end)."""
-    rows_query = query.with_only_columns(*columns)
-    count = select(func.count()).select_from(rows_query.order_by(None).subquery())
-    statement = rows_query.add_columns(count.scalar_subquery().label("_total"))
-    rows = conn.execute(statement.limit(page.limit).offset(page.offset)).all()
-    total = rows[0][-1] if rows else conn.execute(count).scalar_one()
-    keys = [column.key for column in columns]
-    items = [dict(zip(keys, row, strict=False)) for row in rows]  # strict=False: drops _total
-    if transform is not None:
-        items = [transform(item) for item in items]
-    body = orjson.dumps({"items": items, **_meta(total, page, request)}, option=orjson.OPT_UTC_Z)
-    return Response(body, media_type="application/json")
+    """One page of a hot list on a DBAPI connection: the same JSON as `Page[...]`. `values` are
+    the filters' bound values by name (their names pick the statement); `add(row)` returns the
+    row's JSON with fields added in Python (row: JSON text, total, then the `extra` columns)."""
+    page_sql, count_sql, constants = query.statements(frozenset(values))
+    params = {**constants, **values, "page_limit": page.limit, "page_offset": page.offset}
+    with connection.cursor() as cursor:
+        with timed(page_sql):
+            cursor.execute(page_sql, params)
+            rows = cursor.fetchall()
+        if rows:
+            total = rows[0][1]
+        else:  # past the end (or nothing matches): the count alone
+            with timed(count_sql):
+                cursor.execute(count_sql, params)
+                total = cursor.fetchone()[0]
+    items = ",".join(row[0] for row in rows) if add is None else ",".join(map(add, rows))
+    meta = orjson.dumps(_meta(total, page, request)).decode()
+    body = '{"items":[' + items + "]," + meta[1:]
+    return Response(body.encode(), media_type="application/json")

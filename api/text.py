@@ -21,3 +21,11 @@ def Text(max_length: int, min_length: int = 1):  # noqa: N802 - reads like a typ
         StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         NoNul,
     ]
+
+
+LIKE_ESCAPE = "/"
+
+
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern (escape character LIKE_ESCAPE): `%` and `_` match themselves."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")

@@ -125,9 +125,11 @@ def client(app, session):
             request.commit()
 
     app.dependency_overrides[get_session] = override
+    app.state.read_bind = session.connection  # the hot lists read inside the test's transaction
     with TestClient(app) as test_client:
         yield test_client
     app.dependency_overrides.clear()
+    app.state.read_bind = None
 
 
 @pytest.fixture
@@ -136,6 +138,7 @@ def committed_client(app, engine):
     from fastapi.testclient import TestClient
 
     app.dependency_overrides.clear()
+    app.state.read_bind = None
     with TestClient(app) as test_client:
         yield test_client
     truncate_all(engine)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -210,10 +210,14 @@ def _visible_to(query, user: User):
     """Drivers see only photos of their own trips."""
     if user.role != Role.driver:
         return query
+    return _visible_to_driver(query, user.id)
+
+
+def _visible_to_driver(query, user_id):
     return (
         query.join(Trip, Trip.id == Photo.trip_id)
         .join(Driver, Driver.id == Trip.driver_id)
-        .where(Driver.user_id == user.id)
+        .where(Driver.user_id == user_id)
     )
 
 
@@ -232,7 +236,7 @@ def get_photo(
     return photo
 
 
-def list_photos_query(
+def list_photos_filters(
     *,
     user: User,
     vehicle_id: int | None,
@@ -243,24 +247,44 @@ def list_photos_query(
     uploaded_to: datetime | None,
     taken_from: datetime | None,
     taken_to: datetime | None,
-):
-    query = _visible_to(select(Photo), user).order_by(Photo.created_at.desc(), Photo.id.desc())
-    if vehicle_id is not None:
-        query = query.where(Photo.vehicle_id == vehicle_id)
-    if trip_id is not None:
-        query = query.where(Photo.trip_id == trip_id)
-    if kind is not None:
-        query = query.where(Photo.kind == kind)
-    if legal_hold is not None:
-        query = query.where(Photo.legal_hold.is_(legal_hold))
-    if uploaded_from is not None:
-        query = query.where(Photo.created_at >= uploaded_from)
-    if uploaded_to is not None:
-        query = query.where(Photo.created_at < uploaded_to)
-    if taken_from is not None:
-        query = query.where(Photo.taken_at >= taken_from)
-    if taken_to is not None:
-        query = query.where(Photo.taken_at < taken_to)
+) -> dict:
+    """The list's filters as bound values by name; the names present pick the statement.
+    Drivers see only the photos of their own trips."""
+    values: dict = {}
+    if user.role == Role.driver:
+        values["driver_user_id"] = user.id
+    for name, value in (
+        ("vehicle_id", vehicle_id),
+        ("trip_id", trip_id),
+        ("kind", None if kind is None else PhotoKind(kind).value),
+        ("legal_hold", legal_hold),
+        ("uploaded_from", uploaded_from),
+        ("uploaded_to", uploaded_to),
+        ("taken_from", taken_from),
+        ("taken_to", taken_to),
+    ):
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def list_photos_query(shape: frozenset[str]):
+    """Photos, newest upload first, with the filters named in `shape` (list_photos_filters)."""
+    query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
+    if "driver_user_id" in shape:
+        query = _visible_to_driver(query, bindparam("driver_user_id"))
+    for name, condition in (
+        ("vehicle_id", lambda p: Photo.vehicle_id == p),
+        ("trip_id", lambda p: Photo.trip_id == p),
+        ("kind", lambda p: Photo.kind == p),
+        ("legal_hold", lambda p: Photo.legal_hold == p),
+        ("uploaded_from", lambda p: Photo.created_at >= p),
+        ("uploaded_to", lambda p: Photo.created_at < p),
+        ("taken_from", lambda p: Photo.taken_at >= p),
+        ("taken_to", lambda p: Photo.taken_at < p),
+    ):
+        if name in shape:
+            query = query.where(condition(bindparam(name)))
     return query
 
 

@@ -4,15 +4,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.db import SessionDep
-from api.deps import CurrentUser, PageDep, ReaderDep, SettingsDep
+from api.deps import READER_OPENAPI, CurrentUser, ReaderDep, SettingsDep
 from api.errors import Invalid
-from api.pagination import Page, read_columns, read_page
+from api.pagination import Page, PageQuery, read_columns, read_page
 from api.trips import service
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripRead, TripState
 
 router = APIRouter(prefix="/trips", tags=["trips"])
-READ_COLUMNS = read_columns(Trip.__table__, TripRead)
+LIST = PageQuery(service.list_trips_query, read_columns(Trip.__table__, TripRead))
 
 
 @router.post("", response_model=TripRead, status_code=status.HTTP_201_CREATED)
@@ -34,11 +34,10 @@ def finish_trip(
     )
 
 
-@router.get("", response_model=Page[TripRead])
+@router.get("", openapi_extra=READER_OPENAPI, response_model=Page[TripRead])
 async def list_trips(
     request: Request,
     reader: ReaderDep,
-    page: PageDep,
     vehicle_id: int | None = None,
     driver_id: int | None = None,
     state: Annotated[TripState | None, Query(description="open or finished")] = None,
@@ -50,7 +49,7 @@ async def list_trips(
         raise Invalid("started_from must be before started_to")
 
     def read(conn, account):
-        query = service.list_trips_query(
+        values = service.list_trips_filters(
             user=account,
             vehicle_id=vehicle_id,
             driver_id=driver_id,
@@ -58,7 +57,7 @@ async def list_trips(
             started_from=started_from,
             started_to=started_to,
         )
-        return read_page(conn, query, READ_COLUMNS, page, request)
+        return read_page(conn, LIST, values, reader.page, request)
 
     return await reader.run(read)
 

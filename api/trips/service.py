@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,7 +134,7 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
     return trip
 
 
-def list_trips_query(
+def list_trips_filters(
     *,
     user: User,
     vehicle_id: int | None,
@@ -142,20 +142,38 @@ def list_trips_query(
     state: TripState | None,
     started_from: datetime | None,
     started_to: datetime | None,
-):
-    query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
+) -> dict:
+    """The list's filters as bound values by name; the names present pick the statement.
+    Drivers see only their own trips."""
+    values: dict = {}
     if user.role == Role.driver:
-        query = query.join(Driver, Driver.id == Trip.driver_id).where(Driver.user_id == user.id)
-    if vehicle_id is not None:
-        query = query.where(Trip.vehicle_id == vehicle_id)
-    if driver_id is not None:
-        query = query.where(Trip.driver_id == driver_id)
-    if state == "open":
+        values["driver_user_id"] = user.id
+    for name, value in (("vehicle_id", vehicle_id), ("driver_id", driver_id),
+                        ("started_from", started_from), ("started_to", started_to)):
+        if value is not None:
+            values[name] = value
+    if state is not None:
+        values["state_" + state] = True  # a shape, not a value: open or finished
+    return values
+
+
+def list_trips_query(shape: frozenset[str]):
+    """Trips, newest first, with the filters named in `shape` (see list_trips_filters)."""
+    query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
+    if "driver_user_id" in shape:
+        query = query.join(Driver, Driver.id == Trip.driver_id).where(
+            Driver.user_id == bindparam("driver_user_id")
+        )
+    if "vehicle_id" in shape:
+        query = query.where(Trip.vehicle_id == bindparam("vehicle_id"))
+    if "driver_id" in shape:
+        query = query.where(Trip.driver_id == bindparam("driver_id"))
+    if "state_open" in shape:
         query = query.where(Trip.finished_at.is_(None))
-    elif state == "finished":
+    if "state_finished" in shape:
         query = query.where(Trip.finished_at.is_not(None))
-    if started_from is not None:
-        query = query.where(Trip.started_at >= started_from)
-    if started_to is not None:
-        query = query.where(Trip.started_at < started_to)
+    if "started_from" in shape:
+        query = query.where(Trip.started_at >= bindparam("started_from"))
+    if "started_to" in shape:
+        query = query.where(Trip.started_at < bindparam("started_to"))
     return query

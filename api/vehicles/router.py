@@ -3,22 +3,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
-from api.deps import CurrentUser, FleetManager, PageDep, ReaderDep
-from api.pagination import Page, read_columns, read_page
+from api.deps import READER_OPENAPI, CurrentUser, FleetManager, ReaderDep
+from api.pagination import Page, PageQuery, read_columns, read_page
 from api.text import NoNul
 from api.vehicles import service
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
-READ_COLUMNS = read_columns(Vehicle.__table__, VehicleRead)
+LIST = PageQuery(service.list_vehicles_query, read_columns(Vehicle.__table__, VehicleRead))
 
 
-@router.get("", response_model=Page[VehicleRead])
+@router.get("", openapi_extra=READER_OPENAPI, response_model=Page[VehicleRead])
 async def list_vehicles(
     request: Request,
     reader: ReaderDep,
-    page: PageDep,
     status: VehicleStatus | None = None,
     q: Annotated[
         str | None, Query(max_length=60, description="Plate, make or model"), NoNul
@@ -32,10 +31,10 @@ async def list_vehicles(
     ] = None,
 ):
     """List vehicles, ordered by id; filter by status or search plate/make/model."""
-    query = service.list_vehicles_query(
+    values = service.list_vehicles_filters(
         status=status, search=q, ids=ids, no_photo_within_days=no_photo_within_days
     )
-    return await reader.run(lambda conn, _: read_page(conn, query, READ_COLUMNS, page, request))
+    return await reader.run(lambda conn, _: read_page(conn, LIST, values, reader.page, request))
 
 
 @router.post("", response_model=VehicleRead, status_code=status.HTTP_201_CREATED)

@@ -2,13 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import constraint_name
 from api.errors import Conflict, Invalid, NotFound
 from api.photos.models import Photo
+from api.text import LIKE_ESCAPE, like_escape
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleUpdate
@@ -24,32 +25,52 @@ def get_vehicle(*, session: Session, vehicle_id: int, for_update: bool = False) 
     return vehicle
 
 
-def list_vehicles_query(
+def list_vehicles_filters(
     *,
     status: VehicleStatus | None,
     search: str | None,
     ids: list[int] | None = None,
     no_photo_within_days: int | None = None,
-):
-    query = select(Vehicle).order_by(Vehicle.id)
+) -> dict:
+    """The list's filters as bound values by name; the names present pick the statement."""
+    values: dict = {}
     if ids is not None:
-        query = query.where(Vehicle.id.in_(ids))
+        values["ids"] = list(ids)
     if no_photo_within_days is not None:
-        since = datetime.now(UTC) - timedelta(days=no_photo_within_days)
-        recent = select(Photo.id).where(Photo.vehicle_id == Vehicle.id, Photo.created_at >= since)
-        query = query.where(~recent.exists())
+        values["photo_since"] = datetime.now(UTC) - timedelta(days=no_photo_within_days)
         if status is None:  # a retired vehicle is not expected to be photographed
-            query = query.where(Vehicle.status != VehicleStatus.retired)
+            values["not_status"] = VehicleStatus.retired.value
     if status is not None:
-        query = query.where(Vehicle.status == status)
+        values["status"] = VehicleStatus(status).value
     if search and search.strip():
         # `%` and `_` are searched for, not wildcards; a plate is matched without separators.
         text = search.strip()
+        values["search"] = f"%{like_escape(text)}%"
         plate = "".join(ch for ch in text.upper() if ch.isalnum())
-        matches = [Vehicle.model.icontains(text, autoescape=True),
-                   Vehicle.make.icontains(text, autoescape=True)]
         if plate:
-            matches.append(Vehicle.plate.contains(plate))
+            values["plate"] = f"%{plate}%"
+    return values
+
+
+def list_vehicles_query(shape: frozenset[str]):
+    """Vehicles by id, with the filters named in `shape` (see list_vehicles_filters)."""
+    query = select(Vehicle).order_by(Vehicle.id)
+    if "ids" in shape:
+        query = query.where(Vehicle.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    if "photo_since" in shape:
+        recent = select(Photo.id).where(
+            Photo.vehicle_id == Vehicle.id, Photo.created_at >= bindparam("photo_since")
+        )
+        query = query.where(~recent.exists())
+    if "not_status" in shape:
+        query = query.where(Vehicle.status != bindparam("not_status"))
+    if "status" in shape:
+        query = query.where(Vehicle.status == bindparam("status"))
+    if "search" in shape:
+        matches = [Vehicle.model.ilike(bindparam("search"), escape=LIKE_ESCAPE),
+                   Vehicle.make.ilike(bindparam("search"), escape=LIKE_ESCAPE)]
+        if "plate" in shape:
+            matches.append(Vehicle.plate.like(bindparam("plate")))
         query = query.where(or_(*matches))
     return query
 
