@@ -29,6 +29,8 @@ FORMATS = {
     "HEIF": ("image/heic", "heic"),
 }
 CONTENT_TYPES = {content_type: ext for content_type, ext in FORMATS.values()}
+# Originals that browsers cannot show: stored with a JPEG rendition (`has_display`).
+HAS_DISPLAY_TYPES = frozenset({FORMATS["HEIF"][0]})
 _HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
 # EXIF orientation → the transpose that shows the photo upright (as ImageOps.exif_transpose).
 _UPRIGHT = {
@@ -191,7 +193,7 @@ def inspect_and_thumbnail(
             if orientation in _UPRIGHT:
                 small = small.transpose(_UPRIGHT[orientation])
             small.save(thumbnail, "JPEG", quality=THUMBNAIL_QUALITY, icc_profile=icc_profile)
-            has_display = fmt == "HEIF" and display is not None
+            has_display = FORMATS[fmt][0] in HAS_DISPLAY_TYPES and display is not None
             if has_display:  # libheif has already turned it upright
                 _flatten(image).save(
                     display, "JPEG", quality=DISPLAY_QUALITY, icc_profile=icc_profile

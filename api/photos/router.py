@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated
 
 import orjson
@@ -16,6 +17,7 @@ from api.errors import Invalid, NotFound
 from api.pagination import Page, PageQuery, read_page
 from api.photos import service, signing
 from api.photos.dependencies import SignedOrBearer
+from api.photos.images import HAS_DISPLAY_TYPES
 from api.photos.models import Photo, PhotoKind
 from api.photos.schemas import PhotoRead, PhotoUpdate, PhotoUploadForm
 from api.photos.upload import receive_upload
@@ -138,40 +140,52 @@ _LIST_COLUMNS = [
     for name in PhotoRead.model_fields
     if name == "uploaded_at" or name in Photo.__table__.c
 ]
-LIST = PageQuery(service.list_photos_query, _LIST_COLUMNS, extra=("id", "pruned_at"))
+LIST = PageQuery(
+    service.list_photos_query, _LIST_COLUMNS, extra=("id", "pruned_at", "content_type")
+)
 
 
 def signed_links(request: Request, settings) -> Callable[[tuple], str]:
-    """Adds `url` and `thumbnail_url` to a photo's JSON, as `photo_read` does, with the route's
-    URL built once per page instead of twice per photo (`url_for` walks every route). A row is
-    (JSON text, total, id, pruned_at), as LIST returns it."""
+    """Adds `url` and `thumbnail_url` to a photo's JSON, as `photo_read` does (HEIC: `url` is
+    the JPEG rendition), with the routes' paths looked up once (`url_for` walks every route).
+    A row is (JSON text, total, id, pruned_at, content_type), as LIST returns it."""
     secret = settings.secret_key.get_secret_value()
-    marker = 987654321
-    bases = {
-        variant: str(request.url_for(f"photo_{variant}", photo_id=marker)).split(str(marker))
-        for variant in ("file", "thumbnail")
-    }
-
+    base = str(request.base_url).rstrip("/")
+    paths = _file_paths(request.app)
     expires = signing.expiry(settings.signed_url_minutes)
 
     def link(photo_id: int, variant: str) -> str:
         signature = signing.url_signature(secret, photo_id, variant, expires)
-        prefix, suffix = bases[variant]
+        prefix, suffix, query = paths[variant]
         # Escaped as JSON: the host part comes from the request.
         return orjson.dumps(
-            f"{prefix}{photo_id}{suffix}?expires={expires}&signature={signature}"
+            f"{base}{prefix}{photo_id}{suffix}?{query}expires={expires}&signature={signature}"
         ).decode()
 
     def add_links(row: tuple) -> str:
-        photo, _total, photo_id, pruned_at = row
+        photo, _total, photo_id, pruned_at, content_type = row
         if pruned_at is not None:
             return photo[:-1] + ',"url":null,"thumbnail_url":null}'
+        full = "display" if content_type in HAS_DISPLAY_TYPES else "file"
         return (
-            f'{photo[:-1]},"url":{link(photo_id, "file")},'
+            f'{photo[:-1]},"url":{link(photo_id, full)},'
             f'"thumbnail_url":{link(photo_id, "thumbnail")}}}'
         )
 
     return add_links
+
+
+@lru_cache(maxsize=4)
+def _file_paths(app) -> dict[str, tuple[str, str, str]]:
+    """(before the id, after it, query prefix) of each variant's path, as photo_read builds it."""
+    marker = "987654321"
+    paths = {}
+    for variant, route, query in (("file", "photo_file", ""),
+                                  ("display", "photo_file", "format=jpeg&"),
+                                  ("thumbnail", "photo_thumbnail", "")):
+        prefix, suffix = app.url_path_for(route, photo_id=marker).split(marker)
+        paths[variant] = (prefix, suffix, query)
+    return paths
 
 
 @router.get("", openapi_extra=READER_OPENAPI, response_model=Page[PhotoRead])
