@@ -84,7 +84,8 @@ class Settings(BaseSettings):
     # Database engine, per worker process.
     # The whole budget as pool, no overflow: request threads are capped at pool + overflow, and
     # overflow connections are closed at check-in, so under load they were reopened per request.
-    db_pool_size: int = Field(10, ge=1)
+    # One connection of each worker's pool is kept for the hot lists' reads (api/db.py).
+    db_pool_size: int = Field(10, ge=2)
     db_max_overflow: int = Field(0, ge=0)
     db_pool_timeout: float = Field(10, gt=0)
     db_pool_recycle: int = Field(1800, ge=-1)
@@ -107,6 +108,11 @@ class Settings(BaseSettings):
     @property
     def connections_per_worker(self) -> int:
         return self.db_pool_size + self.db_max_overflow
+
+    @property
+    def sessions_per_worker(self) -> int:
+        """Sessions (and request threads) a worker admits: its pool but the read connection."""
+        return self.connections_per_worker - 1
 
     @property
     def connections_needed(self) -> int:

@@ -89,11 +89,53 @@ _admissions: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = W
 
 
 def admission() -> asyncio.Semaphore:
-    """This worker's admissions: as many as its pool has connections (a session or a read)."""
+    """This worker's sessions: as many as its pool has connections, but the read connection."""
     loop = asyncio.get_running_loop()
     if loop not in _admissions:
-        _admissions[loop] = asyncio.Semaphore(get_settings().connections_per_worker)
+        _admissions[loop] = asyncio.Semaphore(get_settings().sessions_per_worker)
     return _admissions[loop]
+
+
+# ---- the read connection ----------------------------------------------------------------------
+# The hot lists read on the event loop, one at a time per worker (a read never awaits), so one
+# connection serves them all: taken from the pool once (pinged then) and kept, instead of a
+# checkout, a ping and a check-in per request. A connection found dead is replaced and the read
+# retried once (reads change nothing); one older than DB_POOL_RECYCLE is replaced too.
+
+_read_connections: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple] = WeakKeyDictionary()
+
+
+def read_connection():
+    """This worker's read connection (DBAPI, autocommit), checked out on first use."""
+    loop = asyncio.get_running_loop()
+    held = _read_connections.get(loop)
+    if held is not None:
+        pooled, since = held
+        recycle = get_settings().db_pool_recycle
+        if not pooled.dbapi_connection.closed and (recycle < 0 or
+                                                   time.monotonic() - since < recycle):
+            return pooled.dbapi_connection
+        drop_read_connection()
+    pooled = get_engine().raw_connection()  # sessions leave one pool connection free for it
+    pooled.dbapi_connection.autocommit = True
+    _read_connections[loop] = (pooled, time.monotonic())
+    return pooled.dbapi_connection
+
+
+def drop_read_connection() -> None:
+    """Give the read connection back to the pool (a dead one is discarded); at a worker's stop
+    or when it failed."""
+    held = _read_connections.pop(asyncio.get_running_loop(), None)
+    if held is None:
+        return
+    pooled = held[0]
+    try:
+        if pooled.dbapi_connection.closed:
+            pooled.invalidate()
+        else:
+            pooled.dbapi_connection.autocommit = False
+    finally:
+        pooled.close()
 
 
 def _finish(session: Session, succeeded: bool) -> None:

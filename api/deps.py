@@ -15,7 +15,8 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
 
 from api.config import Settings, get_settings
-from api.db import SessionDep, admission, get_engine
+from api.db import SessionDep, drop_read_connection, read_connection
+from api.error_responses import DATABASE_DOWN_ERRORS
 from api.errors import Forbidden, Unauthorized
 from api.security import InvalidToken, decode_access_token
 from api.users.models import Role, User
@@ -148,9 +149,9 @@ class Reader:
     account)` on one connection.
 
     The hot lists' reads are short, indexed statements sent on the driver's cursor; they run
-    on the event loop, admitted like a session (so a pooled connection is always free and the
-    checkout never waits). Measured on the 2-core bench machine, a trip to the thread pool cost
-    more CPU than the reads themselves (README, "Benchmarks and load tests")."""
+    on the event loop, on the worker's read connection (api/db.py). Measured on the 2-core
+    bench machine, a trip to the thread pool cost more CPU than the reads themselves (README,
+    "Benchmarks and load tests")."""
 
     claims: dict
     page: PageParams
@@ -170,19 +171,15 @@ class Reader:
     async def run(self, read: Callable[[Any, Account], T]) -> T:
         if self.bind is not None:
             return self._check_and_read(self.bind.connection.dbapi_connection, read)
-        async with admission():
-            # Pinged at checkout like every connection; autocommit: no BEGIN/COMMIT round trips
-            # (the flag is the driver's own: setting it sends nothing).
-            pooled = get_engine().raw_connection()
-            try:
-                dbapi_connection = pooled.dbapi_connection
-                dbapi_connection.autocommit = True
-                try:
-                    return self._check_and_read(dbapi_connection, read)
-                finally:
-                    dbapi_connection.autocommit = False  # before the connection goes back
-            finally:
-                pooled.close()
+        connection = read_connection()
+        try:
+            return self._check_and_read(connection, read)
+        except DATABASE_DOWN_ERRORS:
+            if not connection.closed:
+                raise
+        # The connection died since the last read (a database restart): once more on a new one.
+        drop_read_connection()
+        return self._check_and_read(read_connection(), read)
 
 
 async def _reader(request: Request, limit: Limit = 50, offset: Offset = 0) -> Reader:

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import metrics
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
-from api.db import check_pool_capacity, get_engine, wait_for_database
+from api.db import check_pool_capacity, drop_read_connection, get_engine, wait_for_database
 from api.db_monitor import install_pool_monitor, install_slow_query_log
 from api.drivers.router import router as drivers_router
 from api.error_responses import install_error_responses
@@ -62,9 +62,7 @@ async def lifespan(app: FastAPI):
     log.info("pool: %s + %s overflow per worker", settings.db_pool_size,
              settings.db_max_overflow)
     # No more threads than the pool can serve: extra ones would only queue on the pool.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = (
-        settings.connections_per_worker
-    )
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.sessions_per_worker
     log.info("rate limits counted in %s", "Redis" if settings.redis_url else "memory")
     # What the worker loaded lives as long as it does: out of the collector's sight, so that a
     # full collection scans only what requests allocate (shorter pauses). Once per process: an
@@ -76,6 +74,7 @@ async def lifespan(app: FastAPI):
     yield
     # Uvicorn has stopped accepting and waited for requests in flight (GRACEFUL_TIMEOUT).
     log.info("worker stopping: disposing the database pool")
+    drop_read_connection()
     engine.dispose()
     health_service.dispose_probe_engine()
     metrics.mark_this_worker_dead()
