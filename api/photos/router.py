@@ -150,17 +150,15 @@ def signed_links(request: Request, settings) -> Callable[[tuple], str]:
     the JPEG rendition), with the routes' paths looked up once (`url_for` walks every route).
     A row is (JSON text, total, id, pruned_at, content_type), as LIST returns it."""
     secret = settings.secret_key.get_secret_value()
-    base = str(request.base_url).rstrip("/")
+    # Escaped for JSON once: the host part comes from the request (the rest is ours, ASCII).
+    base = orjson.dumps(str(request.base_url).rstrip("/")).decode()[1:-1]
     paths = _file_paths(request.app)
     expires = signing.expiry(settings.signed_url_minutes)
 
     def link(photo_id: int, variant: str) -> str:
         signature = signing.url_signature(secret, photo_id, variant, expires)
         prefix, suffix, query = paths[variant]
-        # Escaped as JSON: the host part comes from the request.
-        return orjson.dumps(
-            f"{base}{prefix}{photo_id}{suffix}?{query}expires={expires}&signature={signature}"
-        ).decode()
+        return f'"{base}{prefix}{photo_id}{suffix}?{query}expires={expires}&signature={signature}"'
 
     def add_links(row: tuple) -> str:
         photo, _total, photo_id, pruned_at, content_type = row

@@ -124,3 +124,36 @@ def test_total_and_next_link(client, h, trips):
 
 def test_unknown_vehicle_filter_is_an_empty_list(client, h, trips):
     assert ids(client, h, "vehicle_id=987654") == []
+
+
+def test_a_role_change_applies_to_the_very_next_list(client, admin, make, trips):
+    user = make.user("manager")
+    own = make.driver(user=user)
+    make.session.add(
+        Trip(vehicle_id=trips["vehicles"][1].id, driver_id=own.id, start_odometer_km=5,
+             end_odometer_km=9, started_at=T0 - timedelta(days=1),
+             finished_at=T0 - timedelta(hours=20))
+    )
+    make.session.flush()
+    everyone = [t.id for t in trips["trips"]]
+    assert set(everyone) <= set(ids(client, auth(user)))  # a manager sees every trip
+
+    r = client.patch(f"/api/v1/users/{user.id}", json={"role": "driver"}, headers=auth(admin))
+    assert r.status_code == 200, r.text
+    assert ids(client, auth(user)) == ids(client, auth(user), f"driver_id={own.id}")
+    assert not set(everyone) & set(ids(client, auth(user)))  # now only their own
+
+    r = client.patch(f"/api/v1/users/{user.id}", json={"role": "manager"}, headers=auth(admin))
+    assert r.status_code == 200, r.text
+    assert set(everyone) <= set(ids(client, auth(user)))
+
+
+def test_deactivation_stops_the_lists_at_once(client, admin, make, trips):
+    user = make.user("manager")
+    for url in ("/api/v1/trips", "/api/v1/vehicles", "/api/v1/photos"):
+        assert client.get(url, headers=auth(user)).status_code == 200
+    r = client.patch(f"/api/v1/users/{user.id}", json={"is_active": False}, headers=auth(admin))
+    assert r.status_code == 200, r.text
+    for url in ("/api/v1/trips", "/api/v1/vehicles", "/api/v1/photos"):
+        r = client.get(url, headers=auth(user))
+        assert r.status_code == 401 and "deactivated" in r.json()["detail"], (url, r.text)
