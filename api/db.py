@@ -112,8 +112,9 @@ def read_connection():
     if held is not None:
         pooled, since = held
         recycle = get_settings().db_pool_recycle
-        if not pooled.dbapi_connection.closed and (recycle < 0 or
-                                                   time.monotonic() - since < recycle):
+        if not pooled.dbapi_connection.closed and (
+            recycle < 0 or time.monotonic() - since < recycle
+        ):
             return pooled.dbapi_connection
         drop_read_connection()
     pooled = get_engine().raw_connection()  # sessions leave one pool connection free for it

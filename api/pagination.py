@@ -88,9 +88,7 @@ def json_column(column: ColumnElement) -> ColumnElement:
     if not (isinstance(base.type, DateTime) and base.type.timezone):
         return column
     text = func.to_char(func.timezone(_UTC, base), _ISO_MICROSECONDS_Z)
-    return func.replace(text, literal_column("'.000000Z'"), literal_column("'Z'")).label(
-        column.key
-    )
+    return func.replace(text, literal_column("'.000000Z'"), literal_column("'Z'")).label(column.key)
 
 
 _prepared: WeakKeyDictionary = WeakKeyDictionary()  # DBAPI connection -> names prepared on it
@@ -117,7 +115,8 @@ class _Prepared:
         return cls(
             name=name,
             prepare=f"PREPARE {name} AS {positional.replace('%%', '%')}",
-            execute=f"EXECUTE {name}({', '.join(['%s'] * len(names))})" if names
+            execute=f"EXECUTE {name}({', '.join(['%s'] * len(names))})"
+            if names
             else f"EXECUTE {name}",
             names=names,
         )
@@ -177,8 +176,9 @@ class PageQuery:
             *(rows.c[name] for name in self._extra),
         ).select_from(rows)
         page_sql, count_sql = page.compile(dialect=_PSYCOPG2), count.compile(dialect=_PSYCOPG2)
-        constants = {k: v for k, v in {**count_sql.params, **page_sql.params}.items()
-                     if v is not None}
+        constants = {
+            k: v for k, v in {**count_sql.params, **page_sql.params}.items() if v is not None
+        }
         return _Prepared.of(page_sql), _Prepared.of(count_sql), constants
 
 

@@ -178,9 +178,11 @@ def _file_paths(app) -> dict[str, tuple[str, str, str]]:
     """(before the id, after it, query prefix) of each variant's path, as photo_read builds it."""
     marker = "987654321"
     paths = {}
-    for variant, route, query in (("file", "photo_file", ""),
-                                  ("display", "photo_file", "format=jpeg&"),
-                                  ("thumbnail", "photo_thumbnail", "")):
+    for variant, route, query in (
+        ("file", "photo_file", ""),
+        ("display", "photo_file", "format=jpeg&"),
+        ("thumbnail", "photo_thumbnail", ""),
+    ):
         prefix, suffix = app.url_path_for(route, photo_id=marker).split(marker)
         paths[variant] = (prefix, suffix, query)
     return paths

@@ -10,8 +10,10 @@ from tests.photos.conftest import heic, sideways_jpeg, upload
 def _without_signatures(photo: dict) -> dict:
     # The links' expiry is rounded to the minute: compare them without their query strings.
     links = {k: urlsplit(photo[k])._replace(query="").geturl() for k in ("url", "thumbnail_url")}
-    queries = {k: sorted(p.split("=")[0] for p in urlsplit(photo[k]).query.split("&"))
-               for k in ("url", "thumbnail_url")}
+    queries = {
+        k: sorted(p.split("=")[0] for p in urlsplit(photo[k]).query.split("&"))
+        for k in ("url", "thumbnail_url")
+    }
     return {**photo, **links, "queries": queries}
 
 

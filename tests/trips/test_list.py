@@ -130,9 +130,14 @@ def test_a_role_change_applies_to_the_very_next_list(client, admin, make, trips)
     user = make.user("manager")
     own = make.driver(user=user)
     make.session.add(
-        Trip(vehicle_id=trips["vehicles"][1].id, driver_id=own.id, start_odometer_km=5,
-             end_odometer_km=9, started_at=T0 - timedelta(days=1),
-             finished_at=T0 - timedelta(hours=20))
+        Trip(
+            vehicle_id=trips["vehicles"][1].id,
+            driver_id=own.id,
+            start_odometer_km=5,
+            end_odometer_km=9,
+            started_at=T0 - timedelta(days=1),
+            finished_at=T0 - timedelta(hours=20),
+        )
     )
     make.session.flush()
     everyone = [t.id for t in trips["trips"]]
