@@ -51,22 +51,10 @@ def photo_read(photo: Photo, request: Request, settings) -> PhotoRead:
     """The photo's JSON, with fresh signed links to its files (none once pruned)."""
     links: dict[str, str | None] = {"url": None, "thumbnail_url": None}
     if photo.pruned_at is None:
-        secret = settings.secret_key.get_secret_value()
+        url = photo_urls(request, settings)
         # HEIC originals: `url` is the JPEG rendition, which every browser can show.
         full = "display" if photo.display_path else "file"
-        for field, variant in (("url", full), ("thumbnail_url", "thumbnail")):
-            expires, signature = signing.sign(
-                secret_key=secret,
-                photo_id=photo.id,
-                variant=variant,
-                minutes=settings.signed_url_minutes,
-            )
-            route = "photo_thumbnail" if variant == "thumbnail" else "photo_file"
-            query = {"expires": expires, "signature": signature}
-            if variant == "display":
-                query = {"format": "jpeg", **query}
-            url = request.url_for(route, photo_id=photo.id).include_query_params(**query)
-            links[field] = str(url)
+        links = {"url": url(photo.id, full), "thumbnail_url": url(photo.id, "thumbnail")}
     return PhotoRead.model_validate(
         {
             **{c: getattr(photo, c) for c in PhotoRead.model_fields if hasattr(photo, c)},
@@ -145,20 +133,33 @@ LIST = PageQuery(
 )
 
 
-def signed_links(request: Request, settings) -> Callable[[tuple], str]:
-    """Adds `url` and `thumbnail_url` to a photo's JSON, as `photo_read` does (HEIC: `url` is
-    the JPEG rendition), with the routes' paths looked up once (`url_for` walks every route).
-    A row is (JSON text, total, id, pruned_at, content_type), as LIST returns it."""
+def photo_urls(
+    request: Request, settings, *, for_json: bool = False
+) -> Callable[[int, signing.Variant], str]:
+    """`url(photo_id, variant)`: a signed, expiring link to a photo's file as this request
+    reaches the API, for `photo_read` and the list alike. The routes' paths are looked up once
+    per process (`url_for` walks every route) and the expiry once per request. `for_json`: the
+    host part, which comes from the request, escaped for a JSON string (the rest is ours, ASCII)."""
     secret = settings.secret_key.get_secret_value()
-    # Escaped for JSON once: the host part comes from the request (the rest is ours, ASCII).
-    base = orjson.dumps(str(request.base_url).rstrip("/")).decode()[1:-1]
+    base = str(request.base_url).rstrip("/")
+    if for_json:
+        base = orjson.dumps(base).decode()[1:-1]
     paths = _file_paths(request.app)
     expires = signing.expiry(settings.signed_url_minutes)
 
-    def link(photo_id: int, variant: str) -> str:
+    def url(photo_id: int, variant: signing.Variant) -> str:
         signature = signing.url_signature(secret, photo_id, variant, expires)
         prefix, suffix, query = paths[variant]
-        return f'"{base}{prefix}{photo_id}{suffix}?{query}expires={expires}&signature={signature}"'
+        return f"{base}{prefix}{photo_id}{suffix}?{query}expires={expires}&signature={signature}"
+
+    return url
+
+
+def signed_links(request: Request, settings) -> Callable[[tuple], str]:
+    """Adds `url` and `thumbnail_url` to a photo's JSON, as `photo_read` does (HEIC: `url` is
+    the JPEG rendition). A row is (JSON text, total, id, pruned_at, content_type), as LIST
+    returns it."""
+    url = photo_urls(request, settings, for_json=True)
 
     def add_links(row: tuple) -> str:
         photo, _total, photo_id, pruned_at, content_type = row
@@ -166,8 +167,8 @@ def signed_links(request: Request, settings) -> Callable[[tuple], str]:
             return photo[:-1] + ',"url":null,"thumbnail_url":null}'
         full = "display" if content_type in HAS_DISPLAY_TYPES else "file"
         return (
-            f'{photo[:-1]},"url":{link(photo_id, full)},'
-            f'"thumbnail_url":{link(photo_id, "thumbnail")}}}'
+            f'{photo[:-1]},"url":"{url(photo_id, full)}",'
+            f'"thumbnail_url":"{url(photo_id, "thumbnail")}"}}'
         )
 
     return add_links
@@ -175,7 +176,7 @@ def signed_links(request: Request, settings) -> Callable[[tuple], str]:
 
 @lru_cache(maxsize=4)
 def _file_paths(app) -> dict[str, tuple[str, str, str]]:
-    """(before the id, after it, query prefix) of each variant's path, as photo_read builds it."""
+    """(before the id, after it, query prefix) of each variant's path."""
     marker = "987654321"
     paths = {}
     for variant, route, query in (

@@ -34,14 +34,6 @@ def expiry(minutes: int, now: float | None = None) -> int:
     return math.ceil((now + minutes * 60) / 60) * 60
 
 
-def sign(
-    *, secret_key: str, photo_id: int, variant: Variant, minutes: int, now: float | None = None
-) -> tuple[int, str]:
-    """`(expires, signature)` for a URL valid for `minutes` (see `expiry`)."""
-    expires = expiry(minutes, now)
-    return expires, url_signature(secret_key, photo_id, variant, expires)
-
-
 def verify(
     *,
     secret_key: str,

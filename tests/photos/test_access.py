@@ -110,12 +110,9 @@ def test_expired_signed_url_is_refused(client, fleet, manager, upload_dir):
     from api.config import get_settings
 
     photo = upload(client, manager, webp(), vehicle_id=fleet["vehicle"].id).json()
-    expires, signature = signing.sign(
-        secret_key=get_settings().secret_key.get_secret_value(),
-        photo_id=photo["id"],
-        variant="file",
-        minutes=15,
-        now=time.time() - 16 * 60 - 60,
+    expires = signing.expiry(15, now=time.time() - 16 * 60 - 60)
+    signature = signing.url_signature(
+        get_settings().secret_key.get_secret_value(), photo["id"], "file", expires
     )
     r = client.get(
         f"/api/v1/photos/{photo['id']}/file", params={"expires": expires, "signature": signature}
