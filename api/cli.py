@@ -81,8 +81,7 @@ def serve(settings: Settings) -> None:
 
 
 def _run_uvicorn(uvicorn, settings: Settings, logging_config: dict) -> None:
-    uvicorn.run(
-        "api.main:create_app",
+    options = dict(
         factory=True,
         host=settings.host,
         port=settings.port,
@@ -97,6 +96,13 @@ def _run_uvicorn(uvicorn, settings: Settings, logging_config: dict) -> None:
         log_config=logging_config,
         access_log=False,  # ours (frota.access) has the route and no query string
     )
+    if settings.web_concurrency > 1:
+        from api.acceptor import run_workers
+
+        # One acceptor deals connections evenly over the workers (api/acceptor.py).
+        run_workers(uvicorn.Config("api.main:create_app", **options))
+    else:
+        uvicorn.run("api.main:create_app", **options)
 
 
 def _embedded_database(data_dir: Path):

@@ -55,7 +55,7 @@ class Server:
     def __init__(self, env: dict[str, str], workdir: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / f"server-{self.port}.log"
+        self.log_path = workdir / f"server-{self.port}-{uuid.uuid4().hex[:6]}.log"
         self.env = {**os.environ, **env, "PORT": str(self.port), "HOST": "127.0.0.1"}
         self.process: subprocess.Popen | None = None
 

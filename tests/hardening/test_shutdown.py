@@ -5,12 +5,16 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from tests.hardening.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Server, base_env
 
 
-def test_sigterm_lets_the_request_in_flight_finish(server_database, workdir):
-    server = Server(base_env(server_database, workdir, GRACEFUL_TIMEOUT="10"), workdir).start()
+@pytest.mark.parametrize("workers", ["1", "2"])  # 2: uvicorn's supervisor and our acceptor
+def test_sigterm_lets_the_request_in_flight_finish(server_database, workdir, workers):
+    env = base_env(server_database, workdir, GRACEFUL_TIMEOUT="10", WEB_CONCURRENCY=workers)
+    server = Server(env, workdir).start()
+    server.wait_for_workers(int(workers))
     body_started = threading.Event()
     result: dict = {}
 
