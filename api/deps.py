@@ -18,6 +18,7 @@ from api.config import Settings, get_settings
 from api.db import SessionDep, drop_read_connection, read_connection
 from api.error_responses import DATABASE_DOWN_ERRORS
 from api.errors import Forbidden, Unauthorized
+from api.prepared import Prepared
 from api.security import InvalidToken, decode_access_token
 from api.users.models import Role, User
 
@@ -135,7 +136,7 @@ class Account:
 
 # Sent as it is on the driver's cursor: the one statement of every request, too small to be
 # worth SQLAlchemy's statement machinery.
-_ACCOUNT_SQL = str(
+_ACCOUNT = Prepared.of(
     select(User.role, User.is_active, User.must_change_password, User.password_changed_at)
     .where(User.id == bindparam("user_id"))
     .compile(dialect=postgresql_psycopg2.dialect())
@@ -160,7 +161,7 @@ class Reader:
     def _check_and_read(self, dbapi_connection, read: Callable[[Any, Account], T]) -> T:
         user_id = int(self.claims["sub"])
         with dbapi_connection.cursor() as cursor:
-            cursor.execute(_ACCOUNT_SQL, {"user_id": user_id})
+            _ACCOUNT.run(cursor, {"user_id": user_id})
             row = cursor.fetchone()
         role, is_active, must_change_password, password_changed_at = row or (None,) * 4
         _check_account(self.claims, is_active, password_changed_at)

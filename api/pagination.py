@@ -1,12 +1,8 @@
 """The one shape of every list: items, total, and links to the neighbouring pages."""
 
-import itertools
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
-from weakref import WeakKeyDictionary
 
 import orjson
 from fastapi import Request, Response
@@ -26,8 +22,8 @@ from sqlalchemy.dialects.postgresql import psycopg2 as postgresql_psycopg2
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import Label
 
-from api.db_monitor import timed
 from api.deps import PageParams
+from api.prepared import Prepared
 
 T = TypeVar("T")
 
@@ -91,48 +87,6 @@ def json_column(column: ColumnElement) -> ColumnElement:
     return func.replace(text, literal_column("'.000000Z'"), literal_column("'Z'")).label(column.key)
 
 
-_prepared: WeakKeyDictionary = WeakKeyDictionary()  # DBAPI connection -> names prepared on it
-_names = itertools.count(1)
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A statement PostgreSQL parses and plans once per connection (PREPARE), then only runs:
-    measured, that halves its CPU for the trips page."""
-
-    name: str
-    prepare: str  # PREPARE name AS ... ($1, $2... in the order of `names`)
-    execute: str  # EXECUTE name(%s, %s...)
-    names: tuple[str, ...]
-
-    @classmethod
-    def of(cls, compiled) -> "_Prepared":
-        sql = str(compiled)
-        names = tuple(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
-        position = {n: i + 1 for i, n in enumerate(names)}
-        positional = re.sub(r"%\((\w+)\)s", lambda m: f"${position[m.group(1)]}", sql)
-        name = f"frota_list_{next(_names)}"
-        return cls(
-            name=name,
-            prepare=f"PREPARE {name} AS {positional.replace('%%', '%')}",
-            execute=f"EXECUTE {name}({', '.join(['%s'] * len(names))})"
-            if names
-            else f"EXECUTE {name}",
-            names=names,
-        )
-
-    def run(self, cursor, params: dict) -> None:
-        connection = cursor.connection
-        done = _prepared.get(connection)
-        if done is None:
-            done = _prepared[connection] = set()
-        if self.name not in done:
-            cursor.execute(self.prepare)
-            done.add(self.name)
-        with timed(self.prepare):
-            cursor.execute(self.execute, [params[name] for name in self.names])
-
-
 class PageQuery:
     """One hot list as SQL, compiled once per combination of filters and sent as it is on the
     driver's cursor (none of SQLAlchemy's per-request statement work). PostgreSQL writes each
@@ -152,16 +106,16 @@ class PageQuery:
         self._build = build
         self._columns = [json_column(column) for column in columns]
         self._extra = tuple(extra)
-        self._compiled: dict[frozenset[str], tuple[_Prepared, _Prepared, dict]] = {}
+        self._compiled: dict[frozenset[str], tuple[Prepared, Prepared, dict]] = {}
 
-    def statements(self, shape: frozenset[str]) -> tuple["_Prepared", "_Prepared", dict]:
+    def statements(self, shape: frozenset[str]) -> tuple["Prepared", "Prepared", dict]:
         """(page statement, count statement, constant parameters) for the filters in `shape`."""
         compiled = self._compiled.get(shape)
         if compiled is None:
             compiled = self._compiled[shape] = self._compile(shape)
         return compiled
 
-    def _compile(self, shape: frozenset[str]) -> tuple["_Prepared", "_Prepared", dict]:
+    def _compile(self, shape: frozenset[str]) -> tuple["Prepared", "Prepared", dict]:
         query = self._build(shape)
         count = select(func.count()).select_from(query.order_by(None).subquery("filtered"))
         rows = (
@@ -179,7 +133,7 @@ class PageQuery:
         constants = {
             k: v for k, v in {**count_sql.params, **page_sql.params}.items() if v is not None
         }
-        return _Prepared.of(page_sql), _Prepared.of(count_sql), constants
+        return Prepared.of(page_sql), Prepared.of(count_sql), constants
 
 
 def read_page(
