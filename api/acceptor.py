@@ -31,6 +31,7 @@ log = logging.getLogger("frota.acceptor")
 
 CHANNEL_ENV = "FROTA_ACCEPTOR_SOCKET"
 _MAX_FDS = 64  # descriptors read per message; the parent sends one at a time
+_MAX_MESSAGES = 256  # read from the channel per readiness
 _MAX_PENDING = 1024  # accepted while no worker is in the rotation; beyond it the backlog waits
 
 
@@ -218,21 +219,25 @@ class WorkerChannel:
         return cls(channel, protocol_factory, on_parent_gone)
 
     def _readable(self) -> None:
-        try:
-            data, fds, _flags, _ = socket.recv_fds(self.channel, 4096, _MAX_FDS)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data, fds = b"", []
-        if not data and not fds:
-            self._parent_gone()
-            return
-        if fds and self.stopping:
-            fds = self._hand_back(fds)
-        for fd in fds:
-            self.loop.create_task(self._serve(socket.socket(fileno=fd)))
-        if b"K" in data:
-            self._release()
+        # Each connection comes in a message of its own: read every one waiting, so that a
+        # burst of new connections starts together, not one per turn of a loop that is busy
+        # with the others' requests (the last of 16 waited ~0.4 s).
+        for _ in range(_MAX_MESSAGES):
+            try:
+                data, fds, _flags, _ = socket.recv_fds(self.channel, 4096, _MAX_FDS)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                data, fds = b"", []
+            if not data and not fds:
+                self._parent_gone()
+                return
+            if fds and self.stopping:
+                fds = self._hand_back(fds)
+            for fd in fds:
+                self.loop.create_task(self._serve(socket.socket(fileno=fd)))
+            if b"K" in data:
+                self._release()
 
     def _hand_back(self, fds: list[int]) -> list[int]:
         """Connections for a stopping worker go back to the parent, to be dealt again; returns
