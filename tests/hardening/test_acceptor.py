@@ -185,3 +185,32 @@ def test_workers_recycled_under_load_drop_no_request(server_database, workdir):
         assert len(started) >= 6, "workers were not recycled"
     finally:
         assert server.stop() == 0
+
+
+def _read_head(sock: socket.socket, buffer: bytes = b"") -> tuple[bytes, bytes]:
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(4096)
+        assert chunk, "connection closed"
+        buffer += chunk
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    return head, rest
+
+
+def test_heads_without_a_body_are_sent_at_once(four_workers):
+    # The workers send a response's head and body in one write; a head with no body to follow
+    # (HEAD, 100 Continue) must still leave without waiting for one.
+    with socket.create_connection(("127.0.0.1", four_workers.port), timeout=10) as sock:
+        sock.sendall(b"HEAD /health HTTP/1.1\r\nHost: frota\r\n\r\n")
+        head, _ = _read_head(sock)
+        assert head.startswith(b"HTTP/1.1 200 ")
+        body = b"username=nobody%40example.com&password=wrong"
+        sock.sendall(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: frota\r\nExpect: 100-continue\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        )
+        head, rest = _read_head(sock)  # the body is sent only once this has come
+        assert head == b"HTTP/1.1 100 Continue"
+        sock.sendall(body)
+        head, _ = _read_head(sock, rest)
+        assert head.startswith(b"HTTP/1.1 401 ")
