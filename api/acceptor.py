@@ -90,13 +90,20 @@ class Acceptor:
             pass
 
     def _run(self) -> None:
+        # Nothing may end this thread but stop(): without it no connection reaches a worker.
         while not self._stop:
-            for key, _ in self._selector.select():
+            try:
+                ready = self._selector.select()
+            except Exception:
+                log.exception("acceptor: select failed")
+                time.sleep(0.05)
+                continue
+            for key, _ in ready:
                 if key.data is None or self._stop:
                     continue
                 try:
                     key.data(key.fileobj)
-                except Exception:  # the thread must outlive any one connection's trouble
+                except Exception:
                     log.exception("acceptor: unexpected error")
 
     # -- clients ------------------------------------------------------------------------------
