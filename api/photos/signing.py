@@ -21,8 +21,10 @@ def _key(secret_key: str) -> bytes:
     return hmac.digest(secret_key.encode(), _PURPOSE, "sha256")
 
 
+@lru_cache(maxsize=16384)
 def url_signature(secret_key: str, photo_id: int, variant: Variant, expires: int) -> str:
-    """The signature of one URL (a list signs 100 of them: one-shot HMAC, cached key)."""
+    """The signature of one URL (a list signs 100 of them: one-shot HMAC, cached key). Cached:
+    `expires` is rounded to the minute, so a page listed again within it signs nothing anew."""
     digest = hmac.digest(_key(secret_key), f"{photo_id}:{variant}:{expires}".encode(), "sha256")
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
