@@ -22,9 +22,9 @@ def _worker_pids(server: Server) -> list[int]:
     return sorted({e["pid"] for e in ready if os.path.exists(f"/proc/{e['pid']}")})
 
 
-def _established_inodes(port: int) -> set[str]:
-    """Socket inodes of the server's side of established connections on `port`."""
-    inodes = set()
+def _tcp_connections() -> list[tuple[int, int, str, str]]:
+    """(local port, remote port, state, inode) of every TCP socket on this machine."""
+    rows = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             lines = open(table).read().splitlines()[1:]
@@ -33,31 +33,55 @@ def _established_inodes(port: int) -> set[str]:
         for line in lines:
             fields = line.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
-                inodes.add(fields[9])
-    return inodes
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            rows.append((local_port, remote_port, fields[3], fields[9]))
+    return rows
 
 
-def _connections_held(pid: int, inodes: set[str]) -> int:
-    held = 0
+def _established_inodes(port: int) -> set[str]:
+    """Socket inodes of the server's side of established connections on `port`."""
+    rows = _tcp_connections()
+    return {inode for local, _, state, inode in rows if local == port and state == "01"}
+
+
+def _server_inode_of(client: socket.socket, port: int) -> str | None:
+    """The inode of the server-side socket whose peer is this client socket."""
+    client_port = client.getsockname()[1]
+    for local, remote, state, inode in _tcp_connections():
+        if local == port and remote == client_port and state == "01":  # 01: ESTABLISHED
+            return inode
+    return None
+
+
+def _held_inodes(pid: int, inodes: set[str]) -> set[str]:
+    """Those of `inodes` that process `pid` holds a descriptor of."""
+    held = set()
     for fd in os.listdir(f"/proc/{pid}/fd"):
         try:
             target = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
         if target.startswith("socket:[") and target[8:-1] in inodes:
-            held += 1
+            held.add(target[8:-1])
     return held
+
+
+def _connections_held(pid: int, inodes: set[str]) -> int:
+    return len(_held_inodes(pid, inodes))
+
+
+def _read_head(sock: socket.socket, buffer: bytes = b"") -> tuple[bytes, bytes]:
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(4096)
+        assert chunk, "connection closed"
+        buffer += chunk
+    head, _, rest = buffer.partition(b"\r\n\r\n")
+    return head, rest
 
 
 def _ask_health(sock: socket.socket) -> bytes:
     sock.sendall(b"GET /health HTTP/1.1\r\nHost: frota\r\n\r\n")
-    reply = b""
-    while b"\r\n\r\n" not in reply:
-        chunk = sock.recv(4096)
-        assert chunk, "connection closed"
-        reply += chunk
-    return reply.split(b"\r\n", 1)[0]
+    return _read_head(sock)[0].split(b"\r\n", 1)[0]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +109,7 @@ def test_64_connections_opened_at_once_land_16_on_each_of_4_workers(four_workers
 
 
 def test_a_closed_connection_frees_its_place(four_workers):
-    # The parent deals by open connections: close 16 on one worker, the next 16 go there.
+    # The parent deals by open connections: close the 2 of one worker, the next 2 go there.
     port = four_workers.port
     _wait_for_no_connection(port)
     first = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
@@ -94,15 +118,9 @@ def test_a_closed_connection_frees_its_place(four_workers):
             sock.settimeout(10)
             _ask_health(sock)
         inodes = _established_inodes(port)
-        owner = {}
-        for pid in _worker_pids(four_workers):
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                try:
-                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
-                except OSError:
-                    continue
-                if target.startswith("socket:[") and target[8:-1] in inodes:
-                    owner[target[8:-1]] = pid
+        owner = {
+            inode: pid for pid in _worker_pids(four_workers) for inode in _held_inodes(pid, inodes)
+        }
         assert sorted(Counter(owner.values()).values()) == [2, 2, 2, 2]
         # Close both connections of one worker; the next two connections both go to it.
         victim = next(iter(owner.values()))
@@ -130,18 +148,6 @@ def _wait_for_no_connection(port: int) -> None:
     while _established_inodes(port) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)
-
-
-def _server_inode_of(client: socket.socket, port: int) -> str | None:
-    """The inode of the server-side socket whose peer is this client socket."""
-    client_port = client.getsockname()[1]
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].rsplit(":", 1)[1], 16)
-        remote_port = int(fields[2].rsplit(":", 1)[1], 16)
-        if local_port == port and remote_port == client_port and fields[3] == "01":
-            return fields[9]
-    return None
 
 
 def test_workers_recycled_under_load_drop_no_request(server_database, workdir):
@@ -185,15 +191,6 @@ def test_workers_recycled_under_load_drop_no_request(server_database, workdir):
         assert len(started) >= 6, "workers were not recycled"
     finally:
         assert server.stop() == 0
-
-
-def _read_head(sock: socket.socket, buffer: bytes = b"") -> tuple[bytes, bytes]:
-    while b"\r\n\r\n" not in buffer:
-        chunk = sock.recv(4096)
-        assert chunk, "connection closed"
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
-    return head, rest
 
 
 def test_heads_without_a_body_are_sent_at_once(four_workers):
