@@ -30,11 +30,19 @@ def migrate(database_url: str | None = None) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
+def job_session(settings: Settings):
+    """A session for a maintenance job: the CLI's own time-outs, not the requests' (api/db.py)."""
+    from sqlalchemy.orm import Session
+
+    from api.db import make_cli_engine
+
+    return Session(make_cli_engine(settings), expire_on_commit=False)
+
+
 def bootstrap_admin(settings: Settings) -> None:
     from api.auth.service import bootstrap_admin as create_first_admin
-    from api.db import get_sessionmaker
 
-    with get_sessionmaker()() as session, session.begin():
+    with job_session(settings) as session, session.begin():
         generated = create_first_admin(session=session, settings=settings)
     if generated:
         email = (settings.admin_email or "admin@example.com").lower()
@@ -71,8 +79,12 @@ def serve(settings: Settings) -> None:
     stop_reaper = start_dead_worker_reaper(metrics_dir)
     try:
         prepare(settings)
-        log.info("serving on %s:%s with %s workers", settings.host, settings.port,
-                 settings.web_concurrency)
+        log.info(
+            "serving on %s:%s with %s workers",
+            settings.host,
+            settings.port,
+            settings.web_concurrency,
+        )
         _run_uvicorn(uvicorn, settings, log_config(settings.log_level))
     finally:
         stop_reaper.set()
@@ -91,18 +103,12 @@ def _run_uvicorn(uvicorn, settings: Settings, logging_config: dict) -> None:
         timeout_graceful_shutdown=settings.graceful_timeout,
         limit_max_requests=settings.max_requests or None,
         limit_max_requests_jitter=settings.max_requests_jitter,
-        timeout_worker_healthcheck=settings.worker_healthcheck_timeout,
         log_level=settings.log_level.lower(),
         log_config=logging_config,
         access_log=False,  # ours (frota.access) has the route and no query string
     )
-    if settings.web_concurrency > 1:
-        from api.acceptor import run_workers
-
-        # One acceptor deals connections evenly over the workers (api/acceptor.py).
-        run_workers(uvicorn.Config("api.main:create_app", **options))
-    else:
-        uvicorn.run("api.main:create_app", **options)
+    # Uvicorn's own supervisor starts, pings and replaces the workers (`--workers`).
+    uvicorn.run("api.main:create_app", **options)
 
 
 def _embedded_database(data_dir: Path):
@@ -153,30 +159,34 @@ def run_dev(settings: Settings, data_dir: Path) -> None:
 def create_user(settings: Settings, args: argparse.Namespace) -> None:
     import getpass
 
-    from api.db import get_sessionmaker
     from api.users.schemas import UserCreate
     from api.users.service import create_user as create
 
     password = args.password or os.environ.get("FROTA_NEW_PASSWORD") or getpass.getpass()
-    data = UserCreate(email=args.email, name=args.name, role=args.role, password=password,
-                      must_change_password=args.must_change_password)
-    with get_sessionmaker()() as session, session.begin():
+    data = UserCreate(
+        email=args.email,
+        name=args.name,
+        role=args.role,
+        password=password,
+        must_change_password=args.must_change_password,
+    )
+    with job_session(settings) as session, session.begin():
         user = create(session=session, data=data)
     print(f"created user {user.id} {user.email} ({user.role})")
 
 
 def prune_photos(settings: Settings, older_than_days: int | None, dry_run: bool) -> int:
     """Run from cron, outside the web workers; an advisory lock keeps runs from overlapping."""
-    from api.db import get_sessionmaker
     from api.photos.pruning import prune_photos as prune
     from api.photos.service import get_storage
 
     days = settings.photo_retention_days if older_than_days is None else older_than_days
     if days < 1:
         raise ConfigError("--older-than-days must be at least 1")
-    with get_sessionmaker()() as session:
-        report = prune(session=session, storage=get_storage(settings), older_than_days=days,
-                       dry_run=dry_run)
+    with job_session(settings) as session:
+        report = prune(
+            session=session, storage=get_storage(settings), older_than_days=days, dry_run=dry_run
+        )
         if dry_run:
             session.rollback()
         else:
@@ -197,10 +207,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="print the configuration, secrets masked; check it")
     check.add_argument("--offline", action="store_true", help="do not connect to PostgreSQL/Redis")
     sub.add_parser("bootstrap-admin", help="create the first admin if there is none")
-    prune = sub.add_parser("prune-photos", help="delete photo files older than N days (not on "
-                           "legal hold), keep their rows, remove orphan files; one run at a time")
-    prune.add_argument("--older-than-days", type=int, default=None,
-                       help="default PHOTO_RETENTION_DAYS")
+    prune = sub.add_parser(
+        "prune-photos",
+        help="delete photo files older than N days (not on "
+        "legal hold), keep their rows, remove orphan files; one run at a time",
+    )
+    prune.add_argument(
+        "--older-than-days", type=int, default=None, help="default PHOTO_RETENTION_DAYS"
+    )
     prune.add_argument("--dry-run", action="store_true", help="report, change nothing")
     user = sub.add_parser("create-user", help="create a user (password from the prompt)")
     user.add_argument("email")

@@ -62,13 +62,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Seconds a stopping worker gives requests in flight (below compose's stop_grace_period).
     graceful_timeout: int = Field(20, ge=1, le=300)
-    # A worker is replaced after this many requests (0 = never), plus up to the jitter, so
-    # that slow leaks are bounded and the workers do not all restart at the same moment.
-    max_requests: int = Field(10_000, ge=0)
+    # The escape hatch for a memory leak: replace a worker after this many requests, plus up to
+    # the jitter so that the workers do not all restart at once (0 = never, the default).
+    max_requests: int = Field(0, ge=0)
     max_requests_jitter: int = Field(1_000, ge=0)
-    # Seconds a worker may take to answer the supervisor's ping before it is killed and replaced:
-    # Uvicorn's 5 s is too short for 4 workers importing the app at once on a busy 2-CPU host.
-    worker_healthcheck_timeout: int = Field(30, ge=1)
     rate_limit: str = "60/minute"
     file_rate_limit: str = "600/minute"
     login_rate_limit: str = "10/minute"
@@ -81,16 +78,20 @@ class Settings(BaseSettings):
     access_token_hours: int = Field(24, ge=1, le=24 * 30)
     odometer_max_jump_km: int = Field(2000, ge=1)
 
-    # Database engine, per worker process.
-    # The whole budget as pool, no overflow: request threads are capped at pool + overflow, and
-    # overflow connections are closed at check-in, so under load they were reopened per request.
-    # One connection of each worker's pool is kept for the hot lists' reads (api/db.py).
-    db_pool_size: int = Field(10, ge=2)
+    # Database connections, per worker process: the ORM sessions' pool (used from the thread
+    # pool) and the read pool (psycopg's asyncio pool: the lists and the caller check).
+    db_pool_size: int = Field(6, ge=1)
     db_max_overflow: int = Field(0, ge=0)
-    db_pool_timeout: float = Field(10, gt=0)
+    db_read_pool_size: int = Field(4, ge=1)
+    db_pool_timeout: float = Field(5, gt=0)
     db_pool_recycle: int = Field(1800, ge=-1)
     db_connect_timeout: int = Field(5, ge=1)
-    db_statement_timeout_ms: int = Field(30_000, ge=0)
+    # Every wait of a request on PostgreSQL is bounded; one that runs out is a 503 with
+    # Retry-After. Migrations and the `frota` jobs have their own (0 = no limit).
+    db_statement_timeout_ms: int = Field(5_000, ge=0)
+    db_lock_timeout_ms: int = Field(2_000, ge=0)
+    db_cli_statement_timeout_ms: int = Field(0, ge=0)
+    db_cli_lock_timeout_ms: int = Field(30_000, ge=0)
     db_application_name: str = "frota"
     # Connections kept free for backups, migrations, psql and monitoring.
     db_reserved_connections: int = Field(10, ge=0)
@@ -107,12 +108,8 @@ class Settings(BaseSettings):
 
     @property
     def connections_per_worker(self) -> int:
-        return self.db_pool_size + self.db_max_overflow
-
-    @property
-    def sessions_per_worker(self) -> int:
-        """Sessions (and request threads) a worker admits: its pool but the read connection."""
-        return self.connections_per_worker - 1
+        """The sessions' pool, the read pool and /health's probe connection."""
+        return self.db_pool_size + self.db_max_overflow + self.db_read_pool_size + 1
 
     @property
     def connections_needed(self) -> int:
@@ -124,8 +121,10 @@ class Settings(BaseSettings):
         problems = []
         key = self.secret_key.get_secret_value()
         if key.lower() in KNOWN_DEFAULT_SECRETS:
-            problems.append("SECRET_KEY is missing or a known default; generate one with "
-                            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+            problems.append(
+                "SECRET_KEY is missing or a known default; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
         elif len(key.encode()) < MIN_SECRET_KEY_BYTES:
             problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes")
         if self.postgres_password is not None:
@@ -152,8 +151,9 @@ class Settings(BaseSettings):
             try:
                 parse(getattr(self, name))
             except ValueError:
-                problems.append(f"{name.upper()}={getattr(self, name)!r} is not a rate such as "
-                                "'60/minute'")
+                problems.append(
+                    f"{name.upper()}={getattr(self, name)!r} is not a rate such as '60/minute'"
+                )
         if self.log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             problems.append(f"LOG_LEVEL={self.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -164,8 +164,10 @@ class Settings(BaseSettings):
         """Worth a warning at start-up, never a refusal."""
         notes = []
         if not self.redis_url and self.web_concurrency > 1:
-            notes.append(f"REDIS_URL is unset: rate limits are counted in memory, so each of the "
-                         f"{self.web_concurrency} workers allows the full budget")
+            notes.append(
+                f"REDIS_URL is unset: rate limits are counted in memory, so each of the "
+                f"{self.web_concurrency} workers allows the full budget"
+            )
         if self.is_production and not self.metrics_token:
             notes.append("METRICS_TOKEN is unset: /metrics answers 404")
         return notes
@@ -176,7 +178,8 @@ class Settings(BaseSettings):
             return None
         return (
             f"database pool does not fit: WEB_CONCURRENCY={self.web_concurrency} x "
-            f"(DB_POOL_SIZE={self.db_pool_size} + DB_MAX_OVERFLOW={self.db_max_overflow}) + "
+            f"(DB_POOL_SIZE={self.db_pool_size} + DB_MAX_OVERFLOW={self.db_max_overflow} + "
+            f"DB_READ_POOL_SIZE={self.db_read_pool_size} + 1 for /health) + "
             f"DB_RESERVED_CONNECTIONS={self.db_reserved_connections} = {self.connections_needed} "
             f"> max_connections={max_connections}"
         )

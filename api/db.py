@@ -1,24 +1,26 @@
-"""Database plumbing: the declarative base, one engine per process, the request session."""
+"""Database plumbing: the declarative base, the ORM engine and the request session (used in the
+thread pool), and the read pool (psycopg's asyncio pool, used on the event loop)."""
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated
-from weakref import WeakKeyDictionary
+from typing import Annotated, TypeVar
 
-import anyio.to_thread
-from anyio import CapacityLimiter
-from fastapi import Depends
+import psycopg
+from fastapi import Depends, Request
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from api.config import ConfigError, Settings, get_settings
 
 log = logging.getLogger("frota.db")
+T = TypeVar("T")
 
 # Stable constraint names, so services can match a refusal by name.
 NAMING_CONVENTION = {
@@ -44,26 +46,52 @@ class TimestampMixin:
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Accept `postgres://` and `postgresql://` URLs and pin the psycopg2 driver."""
-    for prefix in ("postgres://", "postgresql://"):
+    """Accept `postgres://`, `postgresql://` (and the old `+psycopg2`) URLs; pin psycopg 3."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix) :]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
+def libpq_url(url: str) -> str:
+    """The same URL as libpq (and psycopg's own pool) reads it."""
+    return (
+        make_url(sqlalchemy_url(url))
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+
+
+def session_options(*, statement_timeout_ms: int, lock_timeout_ms: int) -> str:
+    """libpq `options`: every wait on a statement or a lock is bounded (0: unbounded)."""
+    return f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}"
+
+
+def make_engine(
+    settings: Settings,
+    url: str | None = None,
+    *,
+    statement_timeout_ms: int | None = None,
+    lock_timeout_ms: int | None = None,
+    **overrides,
+) -> Engine:
+    """An engine with the request time-outs, or the ones given (migrations and the CLI)."""
     url = url or settings.database_url
     if not url:
         raise ConfigError("DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)")
-    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+    options = session_options(
+        statement_timeout_ms=settings.db_statement_timeout_ms
+        if statement_timeout_ms is None
+        else statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms if lock_timeout_ms is None else lock_timeout_ms,
+    )
     kwargs = dict(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=settings.db_pool_recycle,
         # Every checkout is pinged: after a database restart, a connection used moments before
-        # the outage is as dead as an idle one (an idle-only ping let the first request after a
-        # restart fail with 503 in the compose e2e).
+        # the outage is as dead as an idle one.
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": settings.db_connect_timeout,
@@ -73,6 +101,18 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
     )
     kwargs.update(overrides)
     return create_engine(sqlalchemy_url(url), **kwargs)
+
+
+def make_cli_engine(settings: Settings, url: str | None = None) -> Engine:
+    """For migrations and the `frota` jobs: no statement limit, a lock wait of their own."""
+    return make_engine(
+        settings,
+        url,
+        statement_timeout_ms=settings.db_cli_statement_timeout_ms,
+        lock_timeout_ms=settings.db_cli_lock_timeout_ms,
+        pool_size=1,
+        max_overflow=0,
+    )
 
 
 @lru_cache
@@ -85,96 +125,73 @@ def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-_admissions: WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = WeakKeyDictionary()
+def get_session() -> Iterator[Session]:
+    """One session per request: commit when the route succeeds, roll back when it raises.
 
-
-def admission() -> asyncio.Semaphore:
-    """This worker's sessions: as many as its pool has connections, but the read connection."""
-    loop = asyncio.get_running_loop()
-    if loop not in _admissions:
-        _admissions[loop] = asyncio.Semaphore(get_settings().sessions_per_worker)
-    return _admissions[loop]
-
-
-# ---- the read connection ----------------------------------------------------------------------
-# The hot lists read on the event loop, one at a time per worker (a read never awaits), so one
-# connection serves them all: taken from the pool once (pinged then) and kept, instead of a
-# checkout, a ping and a check-in per request. A connection found dead is replaced and the read
-# retried once (reads change nothing); one older than DB_POOL_RECYCLE is replaced too.
-
-_read_connections: WeakKeyDictionary[asyncio.AbstractEventLoop, tuple] = WeakKeyDictionary()
-
-
-def read_connection():
-    """This worker's read connection (DBAPI, autocommit), checked out on first use."""
-    loop = asyncio.get_running_loop()
-    held = _read_connections.get(loop)
-    if held is not None:
-        pooled, since = held
-        recycle = get_settings().db_pool_recycle
-        if not pooled.dbapi_connection.closed and (
-            recycle < 0 or time.monotonic() - since < recycle
-        ):
-            return pooled.dbapi_connection
-        drop_read_connection()
-    pooled = get_engine().raw_connection()  # sessions leave one pool connection free for it
-    pooled.dbapi_connection.autocommit = True
-    _read_connections[loop] = (pooled, time.monotonic())
-    return pooled.dbapi_connection
-
-
-def drop_read_connection() -> None:
-    """Give the read connection back to the pool (a dead one is discarded); at a worker's stop
-    or when it failed."""
-    held = _read_connections.pop(asyncio.get_running_loop(), None)
-    if held is None:
-        return
-    pooled = held[0]
+    A plain (sync) dependency, so FastAPI enters and leaves it in the thread pool, and the
+    session takes a connection only at its first statement: a request waiting for its body
+    or for a thread holds none."""
+    session = get_sessionmaker()()
     try:
-        if pooled.dbapi_connection.closed:
-            pooled.invalidate()
-        else:
-            pooled.dbapi_connection.autocommit = False
-    finally:
-        pooled.close()
-
-
-def _finish(session: Session, succeeded: bool) -> None:
-    try:
-        if succeeded:
-            session.commit()
-        else:
-            session.rollback()
-    except Exception:
+        yield session
+        session.commit()
+    except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
 
 
-async def get_session() -> AsyncIterator[Session]:
-    """One session per request: commit when the route succeeds, roll back when it raises.
-
-    No more sessions per worker than the pool has connections, admitted here on the event loop:
-    a request that holds a connection may wait for a thread, but a thread never waits for a
-    connection, so the two cannot deadlock (the thread limiter is sized to the pool). The commit
-    runs on a thread outside that limiter, as FastAPI does for the exit of sync dependencies."""
-    async with admission():
-        session = get_sessionmaker()()
-        try:
-            yield session
-        except Exception:
-            await anyio.to_thread.run_sync(_finish, session, False, limiter=CapacityLimiter(1))
-            raise
-        if session.in_transaction():
-            await anyio.to_thread.run_sync(_finish, session, True, limiter=CapacityLimiter(1))
-        else:
-            session.close()  # nothing begun (or the read path ended it): no I/O left
-
-
 # scope="function": commit before the response is sent, so that a client reading right after
 # a write sees it (the default, "request", would commit only after the response went out).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# ---- the read pool: psycopg's asyncio pool, for the reads that run on the event loop -------
+
+
+def make_read_pool(settings: Settings, url: str | None = None) -> AsyncConnectionPool:
+    """The lists and the caller check read here, on the event loop: psycopg's asyncio pool,
+    connections in autocommit, every wait bounded like the sessions'. Opened by the app's
+    lifespan. Connections are not pinged when taken (`check`: a round trip more per read, -12 %
+    of a worker's CPU on the lists, measured); `read` replaces one that died instead."""
+    url = url or settings.database_url
+    if not url:
+        raise ConfigError("DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)")
+    return AsyncConnectionPool(
+        libpq_url(url),
+        min_size=1,
+        max_size=settings.db_read_pool_size,
+        timeout=settings.db_pool_timeout,
+        max_lifetime=settings.db_pool_recycle if settings.db_pool_recycle > 0 else 3600.0,
+        open=False,
+        name="frota-read",
+        kwargs={
+            "autocommit": True,
+            "connect_timeout": settings.db_connect_timeout,
+            "application_name": f"{settings.db_application_name}-read",
+            "options": session_options(
+                statement_timeout_ms=settings.db_statement_timeout_ms,
+                lock_timeout_ms=settings.db_lock_timeout_ms,
+            ),
+        },
+    )
+
+
+async def read(request: Request, statements: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """`await statements(connection)` on a connection of this worker's read pool (made and opened
+    by the lifespan, in `app.state`). Reads change nothing, so a connection that died since its
+    last use (a database restart) is dropped and the read runs again on another; a database that
+    is down ends in the pool's time-out (a 503)."""
+    pool: AsyncConnectionPool = request.app.state.read_pool
+    for attempt in range(pool.max_size + 1):
+        async with pool.connection() as connection:
+            try:
+                return await statements(connection)
+            except psycopg.OperationalError:
+                if not connection.broken or attempt == pool.max_size:
+                    raise
+    raise AssertionError("unreachable")
 
 
 def constraint_name(exc: IntegrityError) -> str | None:

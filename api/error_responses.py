@@ -2,7 +2,7 @@
 
 import logging
 
-import psycopg2
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,24 +15,38 @@ from api.logging_setup import request_id_var
 log = logging.getLogger("frota.errors")
 
 DATABASE_RETRY_AFTER_SECONDS = 5
-# Lost or refused connections, at SQLAlchemy's level or the driver's (raw cursor reads).
+# Lost or refused connections, waits that ran out (lock_timeout, statement_timeout, a pool's
+# timeout), at SQLAlchemy's level or psycopg's (the reads on the event loop): all are a 503.
 DATABASE_DOWN_ERRORS = (
     OperationalError,
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
-    psycopg2.OperationalError,
-    psycopg2.InterfaceError,
+    PoolTimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
 )
 DATABASE_DOWN_DETAIL = "The database is unavailable; retry shortly"
+DATABASE_BUSY_DETAILS = {
+    psycopg.errors.LockNotAvailable: "The data is locked by another operation; retry shortly",
+    psycopg.errors.QueryCanceled: "The database took too long to answer; retry shortly",
+}
+
+
+def database_error_detail(exc: BaseException) -> str:
+    """What a client is told of a 503: a lock or statement that ran out, or an outage."""
+    driver_error = getattr(exc, "orig", None) or exc
+    for error, detail in DATABASE_BUSY_DETAILS.items():
+        if isinstance(driver_error, error):
+            return detail
+    return DATABASE_DOWN_DETAIL
 
 
 async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
-    reason = "pool exhausted" if isinstance(exc, PoolTimeoutError) else "database unavailable"
     first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
-    log.error("%s: %s", reason, first_line)
+    log.error("database unavailable (%s): %s", type(exc).__name__, first_line)
     return JSONResponse(
         {
-            "detail": DATABASE_DOWN_DETAIL,
+            "detail": database_error_detail(exc),
             "request_id": request_id_var.get(),
         },
         status_code=503,
@@ -67,5 +81,4 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
 def install_error_responses(app: FastAPI) -> None:
     for error in DATABASE_DOWN_ERRORS:
         app.add_exception_handler(error, _database_unavailable)
-    app.add_exception_handler(PoolTimeoutError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)

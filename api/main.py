@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import metrics
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
-from api.db import check_pool_capacity, drop_read_connection, get_engine, wait_for_database
+from api.db import check_pool_capacity, get_engine, make_read_pool, wait_for_database
 from api.db_monitor import install_pool_monitor, install_slow_query_log
 from api.drivers.router import router as drivers_router
 from api.error_responses import install_error_responses
@@ -59,10 +59,14 @@ async def lifespan(app: FastAPI):
     await anyio.to_thread.run_sync(check_pool_capacity, engine, settings)
     install_pool_monitor(engine, settings)
     install_slow_query_log(engine, settings.slow_query_ms)
-    log.info("pool: %s + %s overflow per worker", settings.db_pool_size,
-             settings.db_max_overflow)
-    # No more threads than the pool can serve: extra ones would only queue on the pool.
-    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.sessions_per_worker
+    log.info(
+        "pools: %s + %s overflow for sessions, %s for reads, per worker",
+        settings.db_pool_size,
+        settings.db_max_overflow,
+        settings.db_read_pool_size,
+    )
+    app.state.read_pool = make_read_pool(settings)
+    await app.state.read_pool.open(wait=False)
     log.info("rate limits counted in %s", "Redis" if settings.redis_url else "memory")
     # What the worker loaded lives as long as it does: out of the collector's sight, so that a
     # full collection scans only what requests allocate (shorter pauses). Once per process: an
@@ -73,8 +77,8 @@ async def lifespan(app: FastAPI):
     log.info("worker ready")
     yield
     # Uvicorn has stopped accepting and waited for requests in flight (GRACEFUL_TIMEOUT).
-    log.info("worker stopping: disposing the database pool")
-    drop_read_connection()
+    log.info("worker stopping: closing the database pools")
+    await app.state.read_pool.close()
     engine.dispose()
     health_service.dispose_probe_engine()
     metrics.mark_this_worker_dead()
@@ -99,8 +103,14 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     # Flat (one level of inclusion less to match through), the hot lists' routers first:
     # routes are matched in order, and their prefixes never overlap.
-    for router in (vehicles_router, trips_router, photos_router, drivers_router, users_router,
-                   auth_router):
+    for router in (
+        vehicles_router,
+        trips_router,
+        photos_router,
+        drivers_router,
+        users_router,
+        auth_router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(panel_router)
     # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.

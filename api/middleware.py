@@ -12,9 +12,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import metrics
 from api.config import Settings
 from api.error_responses import (
-    DATABASE_DOWN_DETAIL,
     DATABASE_DOWN_ERRORS,
     DATABASE_RETRY_AFTER_SECONDS,
+    database_error_detail,
 )
 from api.logging_setup import request_id_var
 
@@ -131,7 +131,7 @@ class RequestContextMiddleware:
             status = 503 if _database_unavailable(exc) else 500
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if not response_started:
-                detail = DATABASE_DOWN_DETAIL if status == 503 else "Internal server error"
+                detail = database_error_detail(exc) if status == 503 else "Internal server error"
                 body = orjson.dumps({"detail": detail, "request_id": request_id})
                 headers = [
                     (b"content-type", b"application/json"),

@@ -8,6 +8,14 @@ from api.users.models import Role, User
 from api.vehicles.models import Vehicle, VehicleStatus
 
 __all__ = [
-    "Base", "Driver", "Photo", "PhotoKind", "PruneRun", "Role", "Trip", "User", "Vehicle",
+    "Base",
+    "Driver",
+    "Photo",
+    "PhotoKind",
+    "PruneRun",
+    "Role",
+    "Trip",
+    "User",
+    "Vehicle",
     "VehicleStatus",
 ]

@@ -79,7 +79,7 @@ def fresh_database() -> tuple[str, callable]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(sqlalchemy_url(admin_url)).set(database=name)
     url = url.render_as_string(hide_password=False).replace(
-        "postgresql+psycopg2://", "postgresql://"
+        "postgresql+psycopg://", "postgresql://"
     )
 
     def drop() -> None:
@@ -103,20 +103,34 @@ def _plate(i: int) -> str:
     return f"B{letters[i // 260 % 26]}{letters[i // 10 % 26]}{i % 10}{letters[i % 26]}{i % 100:02d}"
 
 
+def execute_values(cur, sql: str, rows: list, fetch: bool = False, page_size: int = 1000):
+    """`INSERT ... VALUES %s` for many rows, a page of rows per statement; the RETURNING rows."""
+    returned = []
+    for start in range(0, len(rows), page_size):
+        page = rows[start : start + page_size]
+        row = "(" + ",".join(["%s"] * len(page[0])) + ")"
+        cur.execute(
+            sql.replace("%s", ",".join([row] * len(page)), 1),
+            [value for values in page for value in values],
+        )
+        if fetch:
+            returned.extend(cur.fetchall())
+    return returned
+
+
 def seed(url: str) -> dict:
     """A realistic fleet, inserted with plain SQL. Returns what the run needs to know."""
-    import psycopg2
-    from psycopg2.extras import execute_values
+    import psycopg
 
-    from api.db import sqlalchemy_url
+    from api.db import libpq_url
     from api.security import hash_password
 
     rng = random.Random(6)
     now = datetime.now(UTC)
     password_hash = hash_password(PASSWORD)
-    conn = psycopg2.connect(sqlalchemy_url(url).replace("postgresql+psycopg2://", "postgresql://"))
+    conn = psycopg.connect(libpq_url(url))
     info = {"photos": 0, "photo_note": None}
-    with conn, conn.cursor() as cur:
+    with conn.transaction(), conn.cursor() as cur:
         cur.execute(
             "INSERT INTO users (email, name, role, password_hash, password_changed_at) "
             "VALUES (%s, 'Bench Manager', 'manager', %s, now() - interval '1 day') RETURNING id",
@@ -237,7 +251,7 @@ def seed(url: str) -> dict:
             cur.execute("SAVEPOINT photos")
             try:
                 info["photos"] = _seed_photos(cur, rng, vehicle_ids, trips_by_vehicle, now)
-            except psycopg2.Error as exc:
+            except psycopg.Error as exc:
                 cur.execute("ROLLBACK TO SAVEPOINT photos")
                 info["photo_note"] = f"photos not seeded: {str(exc).strip().splitlines()[0]}"
         else:
@@ -252,8 +266,6 @@ def seed(url: str) -> dict:
 def _seed_photos(cur, rng, vehicle_ids, trips_by_vehicle, now) -> int:
     """Photo rows only (no files): what a list reads. Unknown required columns get neutral
     values."""
-    from psycopg2.extras import execute_values
-
     cur.execute(
         "SELECT column_name, data_type, is_nullable = 'NO' AND column_default IS NULL "
         "FROM information_schema.columns WHERE table_name = 'photos' AND table_schema = 'public' "

@@ -91,57 +91,39 @@ def app(database_url):
 
 @pytest.fixture
 def session(engine) -> Iterator[Session]:
-    """SQLAlchemy 2's 'join a session into an external transaction': nothing a test does stays."""
-    connection = engine.connect()
-    transaction = connection.begin()
-    session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
+    """The test's own session: what the factories make is committed (the API reads through its
+    own connections, the lists through psycopg's asyncio pool), and every table is emptied after
+    the test."""
+    session = Session(bind=engine, expire_on_commit=False)
     yield session
     session.close()
-    transaction.rollback()
-    connection.close()
+    truncate_all(engine)
 
 
 @pytest.fixture
 def client(app, session):
+    """The API in-process. Before each request the test's session commits what it made; after
+    each response it forgets what it loaded, so that a test reads what the API wrote."""
     from fastapi.testclient import TestClient
 
-    from api.db import get_session
+    def commit(_request) -> None:
+        session.commit()
 
-    def override():
-        # Like get_session, a request that raises leaves nothing behind (here: a savepoint).
-        request = session.begin_nested()
-        try:
-            yield session
-            session.flush()
-        except Exception:
-            # A failed flush leaves it inactive yet still ours to roll back (is_active is False
-            # then); a route that committed itself (photos) has ended it already.
-            if session.get_nested_transaction() is request:
-                request.rollback()
-            raise
-        if request.is_active:  # a route that commits itself (photos) has ended it already
-            request.commit()
+    def forget(_response) -> None:
+        # Objects the test holds keep their values (detached); the next query reads afresh.
+        session.expunge_all()
+        session.rollback()
 
-    app.dependency_overrides[get_session] = override
-    app.state.read_bind = session.connection  # the hot lists read inside the test's transaction
     with TestClient(app) as test_client:
+        test_client.event_hooks["request"].append(commit)
+        test_client.event_hooks["response"].append(forget)
         yield test_client
-    app.dependency_overrides.clear()
-    app.state.read_bind = None
 
 
 @pytest.fixture
-def committed_client(app, engine):
-    """A client whose requests really commit (races, scripts); every table is emptied after."""
-    from fastapi.testclient import TestClient
-
-    app.dependency_overrides.clear()
-    app.state.read_bind = None
-    with TestClient(app) as test_client:
-        yield test_client
-    truncate_all(engine)
+def committed_client(client):
+    """The same client: every request commits for real (races, scripts)."""
+    return client
 
 
 def truncate_all(engine) -> None:
@@ -158,7 +140,7 @@ TEST_PASSWORD = "correct horse battery"
 
 
 class Factory:
-    """Small builders for test data, flushed into the test's session."""
+    """Small builders for test data, committed by the test's session."""
 
     def __init__(self, session: Session):
         self.session = session
@@ -176,9 +158,12 @@ class Factory:
         fields.setdefault("name", f"{role.title()} {n}")
         fields.setdefault("password_hash", _hash(TEST_PASSWORD))
         user = User(role=role, **fields)
-        self.session.add(user)
-        self.session.flush()
-        return user
+        return self._save(user)
+
+    def _save(self, row):
+        self.session.add(row)
+        self.session.commit()
+        return row
 
     def vehicle(self, **fields):
         from api.vehicles.models import Vehicle
@@ -188,10 +173,7 @@ class Factory:
         fields.setdefault("make", "Fiat")
         fields.setdefault("model", "Strada")
         fields.setdefault("year", 2022)
-        vehicle = Vehicle(**fields)
-        self.session.add(vehicle)
-        self.session.flush()
-        return vehicle
+        return self._save(Vehicle(**fields))
 
     def driver(self, user=None, **fields):
         from api.drivers.models import Driver
@@ -201,10 +183,7 @@ class Factory:
         fields.setdefault("license_number", f"{secrets.randbelow(10**11):011d}")
         fields.setdefault("license_category", "B")
         fields.setdefault("license_expiry", date.today() + timedelta(days=365))
-        driver = Driver(user_id=user.id if user else None, **fields)
-        self.session.add(driver)
-        self.session.flush()
-        return driver
+        return self._save(Driver(user_id=user.id if user else None, **fields))
 
     def driver_login(self, **fields):
         """A `driver` user with a linked driver record."""

@@ -6,8 +6,9 @@ from fastapi.security import OAuth2PasswordRequestForm
 from api.auth import service
 from api.auth.schemas import Me, PasswordChange, Token
 from api.db import SessionDep
-from api.deps import CurrentUser, SettingsDep, UserAwaitingPasswordChange
+from api.deps import ActorAwaitingPasswordChange, CurrentActor, SettingsDep
 from api.ratelimit import LoginAttempts
+from api.users.service import get_user
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -24,19 +25,23 @@ def login(
 
 
 @router.get("/me", response_model=Me)
-def me(user: CurrentUser, session: SessionDep):
+def me(actor: CurrentActor, session: SessionDep):
     """The logged-in user, with the driver record linked to it, if any."""
+    user = get_user(session=session, user_id=actor.id)
     return Me.model_validate(user, from_attributes=True).model_copy(
-        update={"driver_id": service.driver_id_of(session=session, user=user)}
+        update={"driver_id": actor.driver_id}
     )
 
 
 @router.post("/password", response_model=Token)
 def change_password(
-    data: PasswordChange, user: UserAwaitingPasswordChange, session: SessionDep,
+    data: PasswordChange,
+    actor: ActorAwaitingPasswordChange,
+    session: SessionDep,
     settings: SettingsDep,
 ):
     """Change your password; older tokens stop working and a new one is returned."""
+    user = get_user(session=session, user_id=actor.id)
     service.change_password(
         session=session, user=user, current=data.current_password, new=data.new_password
     )

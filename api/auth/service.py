@@ -6,7 +6,6 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.config import Settings
-from api.drivers.models import Driver
 from api.errors import Forbidden, Invalid, Unauthorized
 from api.security import (
     MAX_PASSWORD_LENGTH,
@@ -54,10 +53,6 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     set_password(user=user, password=new)
     user.must_change_password = False
     session.flush()
-
-
-def driver_id_of(*, session: Session, user: User) -> int | None:
-    return session.execute(select(Driver.id).where(Driver.user_id == user.id)).scalar_one_or_none()
 
 
 def bootstrap_admin(*, session: Session, settings: Settings) -> str | None:

@@ -3,35 +3,45 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
-from api.deps import FleetManager, PageDep
+from api.deps import FleetManager
 from api.drivers import service
+from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverLogin, DriverRead, DriverUpdate
-from api.pagination import Page, paginate
+from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.params import DriverId, IdList
 from api.text import NoNul
 
 router = APIRouter(prefix="/drivers", tags=["drivers"])
 
 
+DRIVERS = ListQuery(service.list_drivers_query, read_columns(Driver.__table__, DriverRead))
+LOGINS = ListQuery(
+    service.list_driver_logins_query,
+    [
+        service.list_driver_logins_query(frozenset()).selected_columns[name]
+        for name in DriverLogin.model_fields
+    ],
+)
+
+
 @router.get("", response_model=Page[DriverRead])
-def list_drivers(
+async def list_drivers(
     request: Request,
-    session: SessionDep,
     _: FleetManager,
     page: PageDep,
     q: Annotated[str | None, Query(max_length=120, description="Part of the name"), NoNul] = None,
     license_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     is_active: bool | None = None,
-    ids: Annotated[
-        list[int] | None, Query(alias="id", max_length=200, description="Only these ids (repeat)")
-    ] = None,
+    ids: IdList = None,
 ):
     """List drivers (manager); `license_expiring_within_days` includes expired licences."""
-    query = service.list_drivers_query(
-        search=q, license_expiring_within_days=license_expiring_within_days, is_active=is_active,
+    values = service.list_drivers_filters(
+        search=q,
+        license_expiring_within_days=license_expiring_within_days,
+        is_active=is_active,
         ids=ids,
     )
-    rows, meta = paginate(session, query, page, request)
-    return {"items": rows, **meta}
+    return await read_page(request, DRIVERS, values, page)
 
 
 @router.post("", response_model=DriverRead, status_code=status.HTTP_201_CREATED)
@@ -41,35 +51,27 @@ def create_driver(data: DriverCreate, session: SessionDep, _: FleetManager):
 
 
 @router.get("/logins", response_model=Page[DriverLogin])
-def list_driver_logins(
+async def list_driver_logins(
     request: Request,
-    session: SessionDep,
     _: FleetManager,
     page: PageDep,
     q: Annotated[str | None, Query(max_length=120, description="Name or e-mail"), NoNul] = None,
     unlinked: Annotated[bool, Query(description="Only logins no driver uses yet")] = False,
-    ids: Annotated[
-        list[int] | None, Query(alias="id", max_length=200, description="Only these user ids")
-    ] = None,
+    ids: IdList = None,
 ):
     """Active `driver` logins a manager may link to a driver (managers cannot list users)."""
-    query = service.list_driver_logins_query(search=q, unlinked=unlinked, user_ids=ids)
-    users, meta = paginate(session, query, page, request)
-    linked = service.drivers_of_users(session=session, user_ids=[u.id for u in users])
-    items = [
-        DriverLogin(id=u.id, email=u.email, name=u.name, driver_id=linked.get(u.id)) for u in users
-    ]
-    return {"items": items, **meta}
+    values = service.list_driver_logins_filters(search=q, unlinked=unlinked, user_ids=ids)
+    return await read_page(request, LOGINS, values, page)
 
 
 @router.get("/{driver_id}", response_model=DriverRead)
-def get_driver(driver_id: int, session: SessionDep, _: FleetManager):
+def get_driver(driver_id: DriverId, session: SessionDep, _: FleetManager):
     """One driver (manager)."""
     return service.get_driver(session=session, driver_id=driver_id)
 
 
 @router.patch("/{driver_id}", response_model=DriverRead)
-def update_driver(driver_id: int, data: DriverUpdate, session: SessionDep, _: FleetManager):
+def update_driver(driver_id: DriverId, data: DriverUpdate, session: SessionDep, _: FleetManager):
     """Change a driver (manager)."""
     driver = service.get_driver(session=session, driver_id=driver_id)
     return service.update_driver(session=session, driver=driver, data=data)
@@ -80,7 +82,7 @@ def update_driver(driver_id: int, data: DriverUpdate, session: SessionDep, _: Fl
     response_model=DriverRead,
     responses={204: {"description": "Deleted (no trips)"}},
 )
-def delete_driver(driver_id: int, session: SessionDep, _: FleetManager):
+def delete_driver(driver_id: DriverId, session: SessionDep, _: FleetManager):
     """Delete a driver without trips (204); one with trips is deactivated instead (200)."""
     driver = service.get_driver(session=session, driver_id=driver_id)
     kept = service.delete_driver(session=session, driver=driver)

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.drivers.models import LICENSE_CATEGORIES
+from api.params import Id
 from api.text import Text
 
 Name = Text(120)
@@ -37,7 +38,7 @@ class DriverCreate(BaseModel):
     license_number: Annotated[str, Field(max_length=20)]
     license_category: Annotated[str, Field(max_length=2)]
     license_expiry: date
-    user_id: int | None = None
+    user_id: Id | None = None
 
     @field_validator("license_number")
     @classmethod
@@ -64,7 +65,7 @@ class DriverUpdate(BaseModel):
     license_number: Annotated[str, Field(max_length=20)] | None = None
     license_category: Annotated[str, Field(max_length=2)] | None = None
     license_expiry: date | None = None
-    user_id: int | None = None
+    user_id: Id | None = None
     is_active: bool | None = None
 
     @field_validator("license_number")

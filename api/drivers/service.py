@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,7 @@ from api.db import constraint_name
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverUpdate
 from api.errors import Conflict, Invalid, NotFound
+from api.text import LIKE_ESCAPE, like_escape
 from api.trips.models import Trip
 from api.users.models import Role, User
 
@@ -21,52 +22,78 @@ def get_driver(*, session: Session, driver_id: int) -> Driver:
     return driver
 
 
-def driver_for_user(*, session: Session, user: User) -> Driver | None:
-    return session.execute(select(Driver).where(Driver.user_id == user.id)).scalar_one_or_none()
-
-
-def list_drivers_query(
+def list_drivers_filters(
     *,
     search: str | None,
     license_expiring_within_days: int | None,
     is_active: bool | None,
     ids: list[int] | None = None,
-):
-    query = select(Driver).order_by(Driver.id)
+) -> dict:
+    """The list's filters as bound values by name; the names present pick the statement."""
+    values: dict = {}
     if ids is not None:
-        query = query.where(Driver.id.in_(ids))
+        values["ids"] = list(ids)
     if search and search.strip():
-        query = query.where(Driver.name.icontains(search.strip(), autoescape=True))
+        values["search"] = f"%{like_escape(search.strip())}%"
     if license_expiring_within_days is not None:
-        limit = date.today() + timedelta(days=license_expiring_within_days)
-        query = query.where(Driver.license_expiry <= limit).order_by(None).order_by(
-            Driver.license_expiry, Driver.id
-        )
+        values["expiry_until"] = date.today() + timedelta(days=license_expiring_within_days)
     if is_active is not None:
-        query = query.where(Driver.is_active == is_active)
+        values["is_active"] = is_active
+    return values
+
+
+def list_drivers_query(shape: frozenset[str]):
+    """Drivers by id (by licence expiry when filtered on it), with the filters in `shape`."""
+    query = select(Driver).order_by(Driver.id)
+    if "ids" in shape:
+        query = query.where(Driver.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    if "search" in shape:
+        query = query.where(Driver.name.ilike(bindparam("search"), escape=LIKE_ESCAPE))
+    if "expiry_until" in shape:
+        query = (
+            query.where(Driver.license_expiry <= bindparam("expiry_until"))
+            .order_by(None)
+            .order_by(Driver.license_expiry, Driver.id)
+        )
+    if "is_active" in shape:
+        query = query.where(Driver.is_active == bindparam("is_active"))
     return query
 
 
-def list_driver_logins_query(*, search: str | None, unlinked: bool, user_ids: list[int] | None):
-    query = select(User).where(User.role == Role.driver, User.is_active.is_(True))
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+def list_driver_logins_filters(
+    *, search: str | None, unlinked: bool, user_ids: list[int] | None
+) -> dict:
+    values: dict = {}
+    if search and search.strip():
+        values["search"] = f"%{like_escape(search.strip())}%"
     if unlinked:
-        query = query.where(~exists().where(Driver.user_id == User.id))
+        values["unlinked"] = True  # a shape, not a value
     if user_ids is not None:
-        query = query.where(User.id.in_(user_ids))
-    return query.order_by(User.name, User.id)
+        values["ids"] = list(user_ids)
+    return values
 
 
-def drivers_of_users(*, session: Session, user_ids: list[int]) -> dict[int, int]:
-    """`{user_id: driver_id}` for the users among `user_ids` that are linked to a driver."""
-    if not user_ids:
-        return {}
-    rows = session.execute(
-        select(Driver.user_id, Driver.id).where(Driver.user_id.in_(user_ids))
-    ).all()
-    return {user_id: driver_id for user_id, driver_id in rows}
+def list_driver_logins_query(shape: frozenset[str]):
+    """Active `driver` logins by name, each with the driver linked to it (`driver_id`)."""
+    driver_id = select(Driver.id).where(Driver.user_id == User.id).scalar_subquery()
+    query = (
+        select(User.id, User.email, User.name, driver_id.label("driver_id"))
+        .where(User.role == Role.driver, User.is_active.is_(True))
+        .order_by(User.name, User.id)
+    )
+    if "search" in shape:
+        pattern = bindparam("search")
+        query = query.where(
+            or_(
+                User.name.ilike(pattern, escape=LIKE_ESCAPE),
+                User.email.ilike(pattern, escape=LIKE_ESCAPE),
+            )
+        )
+    if "unlinked" in shape:
+        query = query.where(~exists().where(Driver.user_id == User.id))
+    if "ids" in shape:
+        query = query.where(User.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+    return query
 
 
 def _check_user_link(session: Session, user_id: int | None) -> None:

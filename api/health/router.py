@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from api import metrics
-from api.deps import AdminUser, SettingsDep
+from api.deps import AdminActor, SettingsDep
 from api.errors import NotFound, Unauthorized
 from api.health import service
 
@@ -25,7 +25,7 @@ async def health() -> Response:
 
 
 @router.get("/health/detailed")
-def health_detailed(request: Request, _admin: AdminUser, settings: SettingsDep) -> JSONResponse:
+def health_detailed(request: Request, _admin: AdminActor, settings: SettingsDep) -> JSONResponse:
     """Database, pool, Redis, disk, backups, pruning, uptime: `ok`, `degraded` or `unhealthy`."""
     rate_limits = getattr(request.app.state, "rate_limits", None)
     report, status_code = service.detailed_status(settings, rate_limits)

@@ -1,31 +1,44 @@
 """Photo files are fetched with a bearer token or with a signed URL (an `<img>` has no token)."""
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
-from api.db import SessionDep
-from api.deps import SettingsDep, _active_user, _authenticated_user, oauth2_scheme
+from api.deps import Actor, SettingsDep, active_actor, authenticated_actor, oauth2_scheme
 from api.errors import Forbidden
-from api.photos import service, signing
-from api.photos.models import Photo
+from api.params import PhotoId
+from api.photos import signing
+
+UNIX_TIME_MAX = 2**40  # a signed link's expiry is a Unix time, never stored
+
+
+@dataclass(frozen=True, slots=True)
+class FileAccess:
+    """A photo file request that may go on: the photo, the variant, and the actor whose
+    visibility rules apply (None: a valid signature for this photo and variant)."""
+
+    photo_id: int
+    variant: signing.Variant
+    actor: Actor | None
 
 
 class SignedOrBearer:
-    """Loads the photo for a file route: a valid signature for this photo and variant, or a
-    bearer token of a user who may see it."""
+    """A valid signature for this photo and variant, or a bearer token (checked as every
+    request's is, on the event loop)."""
 
     def __init__(self, variant: signing.Variant):
         self.variant = variant
 
-    def __call__(
+    async def __call__(
         self,
-        photo_id: int,
+        photo_id: PhotoId,
         request: Request,
-        session: SessionDep,
         settings: SettingsDep,
         token: Annotated[str | None, Depends(oauth2_scheme)],
-        expires: Annotated[int | None, Query(description="From a signed URL")] = None,
+        expires: Annotated[
+            int | None, Query(ge=0, le=UNIX_TIME_MAX, description="From a signed URL")
+        ] = None,
         signature: Annotated[
             str | None, Query(max_length=100, description="From a signed URL")
         ] = None,
@@ -33,13 +46,11 @@ class SignedOrBearer:
             Literal["jpeg"] | None,
             Query(alias="format", description="`jpeg`: a browser-viewable rendition (HEIC)"),
         ] = None,
-    ) -> Photo:
-        request.state.photo_variant = variant = (
-            "display" if self.variant == "file" and rendition == "jpeg" else self.variant
-        )
+    ) -> FileAccess:
+        variant = "display" if self.variant == "file" and rendition == "jpeg" else self.variant
         if expires is None and signature is None:
-            user = _active_user(_authenticated_user(request, session, settings, token))
-            return service.get_photo(session=session, photo_id=photo_id, user=user)
+            actor = active_actor(await authenticated_actor(request, token))
+            return FileAccess(photo_id=photo_id, variant=variant, actor=actor)
         if expires is None or signature is None:
             raise Forbidden("A signed photo link needs both `expires` and `signature`")
         try:
@@ -52,4 +63,4 @@ class SignedOrBearer:
             )
         except signing.BadSignature as exc:
             raise Forbidden(str(exc)) from exc
-        return service.get_photo(session=session, photo_id=photo_id, user=None)
+        return FileAccess(photo_id=photo_id, variant=variant, actor=None)

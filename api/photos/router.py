@@ -12,11 +12,12 @@ from pydantic import ValidationError
 
 from api.config import get_settings
 from api.db import SessionDep
-from api.deps import READER_OPENAPI, CurrentUser, FleetManager, ReaderDep, SettingsDep
+from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.errors import Invalid, NotFound
-from api.pagination import Page, PageQuery, read_page
+from api.lists import ListQuery, Page, PageDep, read_page
+from api.params import IdFilter, PhotoId
 from api.photos import service, signing
-from api.photos.dependencies import SignedOrBearer
+from api.photos.dependencies import FileAccess, SignedOrBearer
 from api.photos.images import HAS_DISPLAY_TYPES
 from api.photos.models import Photo, PhotoKind
 from api.photos.schemas import PhotoRead, PhotoUpdate, PhotoUploadForm
@@ -73,8 +74,7 @@ def photo_read(photo: Photo, request: Request, settings) -> PhotoRead:
 )
 async def upload_photo(
     request: Request,
-    user: CurrentUser,
-    session: SessionDep,
+    actor: CurrentActor,
     settings: SettingsDep,
     idempotency_key: Annotated[
         str | None,
@@ -85,8 +85,8 @@ async def upload_photo(
 
     201 with the new photo; 200 with the first one for a retry (same `Idempotency-Key`, or the
     same bytes for the same vehicle and kind within the hour)."""
-    # Authentication is done: do not hold a database connection while the body trickles in.
-    await run_in_threadpool(session.commit)
+    # No session, connection or thread is held while the body trickles in: the photo is
+    # streamed to a temporary file first, then stored in one short step in the thread pool.
     storage = service.get_storage(settings)
     upload = await receive_upload(
         request, storage=storage, max_bytes=settings.max_upload_mb * 1024 * 1024
@@ -100,9 +100,8 @@ async def upload_photo(
             ) from exc
         photo, created = await run_in_threadpool(
             service.store_photo,
-            session=session,
             storage=storage,
-            user=user,
+            actor=actor,
             form=form,
             upload=upload,
             idempotency_key=(idempotency_key or "").strip() or None,
@@ -128,7 +127,7 @@ _LIST_COLUMNS = [
     for name in PhotoRead.model_fields
     if name == "uploaded_at" or name in Photo.__table__.c
 ]
-LIST = PageQuery(
+LIST = ListQuery(
     service.list_photos_query, _LIST_COLUMNS, extra=("id", "pruned_at", "content_type")
 )
 
@@ -189,12 +188,13 @@ def _file_paths(app) -> dict[str, tuple[str, str, str]]:
     return paths
 
 
-@router.get("", openapi_extra=READER_OPENAPI, response_model=Page[PhotoRead])
+@router.get("", response_model=Page[PhotoRead])
 async def list_photos(
     request: Request,
-    reader: ReaderDep,
-    vehicle_id: int | None = None,
-    trip_id: int | None = None,
+    actor: CurrentActor,
+    page: PageDep,
+    vehicle_id: IdFilter = None,
+    trip_id: IdFilter = None,
     kind: PhotoKind | None = None,
     legal_hold: bool | None = None,
     uploaded_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
@@ -206,37 +206,36 @@ async def list_photos(
     for start, end in ((uploaded_from, uploaded_to), (taken_from, taken_to)):
         if start and end and start >= end:
             raise Invalid("A date range must start before it ends")
-    add_links = signed_links(request, get_settings())
-
-    def read(conn, account):
-        values = service.list_photos_filters(
-            user=account,
-            vehicle_id=vehicle_id,
-            trip_id=trip_id,
-            kind=kind,
-            legal_hold=legal_hold,
-            uploaded_from=uploaded_from,
-            uploaded_to=uploaded_to,
-            taken_from=taken_from,
-            taken_to=taken_to,
-        )
-        return read_page(conn, LIST, values, reader.page, request, add=add_links)
-
-    return await reader.run(read)
+    values = service.list_photos_filters(
+        actor=actor,
+        vehicle_id=vehicle_id,
+        trip_id=trip_id,
+        kind=kind,
+        legal_hold=legal_hold,
+        uploaded_from=uploaded_from,
+        uploaded_to=uploaded_to,
+        taken_from=taken_from,
+        taken_to=taken_to,
+    )
+    return await read_page(request, LIST, values, page, add=signed_links(request, get_settings()))
 
 
 @router.get("/{photo_id}", response_model=PhotoRead)
 def get_photo(
-    photo_id: int, request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep
+    photo_id: PhotoId,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    settings: SettingsDep,
 ):
     """One photo, with fresh signed links; drivers only those of their own trips."""
-    photo = service.get_photo(session=session, photo_id=photo_id, user=user)
+    photo = service.get_photo(session=session, photo_id=photo_id, actor=actor)
     return photo_read(photo, request, settings)
 
 
 @router.patch("/{photo_id}", response_model=PhotoRead)
 def update_photo(
-    photo_id: int,
+    photo_id: PhotoId,
     data: PhotoUpdate,
     request: Request,
     session: SessionDep,
@@ -244,15 +243,15 @@ def update_photo(
     settings: SettingsDep,
 ):
     """Set or lift the legal hold (pruning keeps held photos), or correct the kind (manager)."""
-    photo = service.get_photo(session=session, photo_id=photo_id, user=None, for_update=True)
+    photo = service.get_photo(session=session, photo_id=photo_id, actor=None, for_update=True)
     photo = service.update_photo(session=session, photo=photo, data=data)
     return photo_read(photo, request, settings)
 
 
 @router.delete("/{photo_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_photo(photo_id: int, session: SessionDep, _: FleetManager, settings: SettingsDep):
+def delete_photo(photo_id: PhotoId, session: SessionDep, _: FleetManager, settings: SettingsDep):
     """Delete a photo and its files (manager); 409 while it is on legal hold."""
-    photo = service.get_photo(session=session, photo_id=photo_id, user=None, for_update=True)
+    photo = service.get_photo(session=session, photo_id=photo_id, actor=None, for_update=True)
     service.delete_photo(session=session, storage=service.get_storage(settings), photo=photo)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -296,13 +295,15 @@ def _file_response(photo: Photo, variant: str, request: Request, settings) -> Re
     responses={200: {"content": {"image/*": {}}}, 304: {"description": "Not modified"}},
 )
 def photo_file(
-    photo: Annotated[Photo, Depends(SignedOrBearer("file"))],
+    access: Annotated[FileAccess, Depends(SignedOrBearer("file"))],
     request: Request,
+    session: SessionDep,
     settings: SettingsDep,
 ):
     """The original, byte for byte; `?format=jpeg`: a JPEG rendition of a HEIC original
     (bearer token, or the signed `url`)."""
-    return _file_response(photo, request.state.photo_variant, request, settings)
+    photo = service.get_photo(session=session, photo_id=access.photo_id, actor=access.actor)
+    return _file_response(photo, access.variant, request, settings)
 
 
 @router.get(
@@ -311,9 +312,11 @@ def photo_file(
     responses={200: {"content": {"image/jpeg": {}}}, 304: {"description": "Not modified"}},
 )
 def photo_thumbnail(
-    photo: Annotated[Photo, Depends(SignedOrBearer("thumbnail"))],
+    access: Annotated[FileAccess, Depends(SignedOrBearer("thumbnail"))],
     request: Request,
+    session: SessionDep,
     settings: SettingsDep,
 ):
     """The thumbnail: JPEG, upright, long side at most 1024 px, no metadata."""
+    photo = service.get_photo(session=session, photo_id=access.photo_id, actor=access.actor)
     return _file_response(photo, "thumbnail", request, settings)

@@ -2,6 +2,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from api.params import Id
 from api.photos.models import PhotoKind
 
 
@@ -10,8 +11,8 @@ class PhotoUploadForm(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    vehicle_id: int = Field(gt=0)
-    trip_id: int | None = Field(None, gt=0)
+    vehicle_id: Id
+    trip_id: Id | None = None
     kind: PhotoKind
     taken_at: AwareDatetime | None = Field(
         None, description="When the photo was taken (ISO 8601 with offset); else from EXIF"

@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.config import Settings
-from api.db import constraint_name
-from api.drivers.models import Driver
-from api.drivers.service import driver_for_user
+from api.db import constraint_name, get_sessionmaker
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.metrics import observe_upload
 from api.photos import images
@@ -21,7 +20,6 @@ from api.photos.schemas import PhotoUpdate, PhotoUploadForm
 from api.photos.storage import PhotoStorage
 from api.photos.upload import ReceivedUpload
 from api.trips.models import Trip
-from api.users.models import Role, User
 from api.vehicles.models import Vehicle
 
 log = logging.getLogger("frota.photos")
@@ -49,9 +47,9 @@ def _lock(session: Session, name: str) -> None:
     )
 
 
-def _by_idempotency_key(session: Session, user: User, key: str) -> Photo | None:
+def _by_idempotency_key(session: Session, actor: Actor, key: str) -> Photo | None:
     return session.execute(
-        select(Photo).where(Photo.uploaded_by_user_id == user.id, Photo.idempotency_key == key)
+        select(Photo).where(Photo.uploaded_by_user_id == actor.id, Photo.idempotency_key == key)
     ).scalar_one_or_none()
 
 
@@ -65,24 +63,23 @@ def _replay(photo: Photo, upload: ReceivedUpload, form: PhotoUploadForm) -> Phot
     return photo
 
 
-def authorize_upload(*, session: Session, user: User, form: PhotoUploadForm) -> int | None:
+def authorize_upload(*, session: Session, actor: Actor, form: PhotoUploadForm) -> int | None:
     """The trip the photo belongs to. Drivers: their own trip, or the one open on this vehicle."""
     trip = session.get(Trip, form.trip_id) if form.trip_id is not None else None
-    if user.role == Role.driver:
-        driver = driver_for_user(session=session, user=user)
-        if driver is None:
+    if actor.is_driver:
+        if actor.driver_id is None:
             raise Forbidden("Your login is not linked to a driver record; ask a manager")
         if form.trip_id is None:
             trip = session.execute(
                 select(Trip).where(
-                    Trip.driver_id == driver.id,
+                    Trip.driver_id == actor.driver_id,
                     Trip.vehicle_id == form.vehicle_id,
                     Trip.finished_at.is_(None),
                 )
             ).scalar_one_or_none()
             if trip is None:
                 raise Forbidden("Drivers upload photos only for the vehicle they have checked out")
-        elif trip is None or trip.driver_id != driver.id:
+        elif trip is None or trip.driver_id != actor.driver_id:
             raise Forbidden(f"Trip {form.trip_id} is not yours; upload to your own trips")
     else:
         if session.get(Vehicle, form.vehicle_id) is None:
@@ -114,24 +111,38 @@ def _recent_duplicate(
 
 def store_photo(
     *,
-    session: Session,
     storage: PhotoStorage,
-    user: User,
+    actor: Actor,
     form: PhotoUploadForm,
     upload: ReceivedUpload,
     idempotency_key: str | None,
     exif_timezone: timezone,
 ) -> tuple[Photo, bool]:
-    """Store an upload received into a temporary file: `(photo, created)`; created is False
-    when it is a retry (same key, or the same bytes just stored) and the first photo is returned.
+    """Store an upload already received into a temporary file: `(photo, created)`; created is
+    False when it is a retry (same key, or the same bytes just stored) and the first photo is
+    returned. Runs in the thread pool, once the body is in.
 
-    Unlike other services this one commits: the files are renamed into place before the commit
-    and removed if it fails, so file and row appear together or not at all."""
+    Unlike other services this one has a session of its own, and commits: the request held no
+    session while its body arrived, and the files are renamed into place before the commit and
+    removed if it fails, so file and row appear together or not at all."""
+    with get_sessionmaker()() as session:
+        return _store_photo(session, storage, actor, form, upload, idempotency_key, exif_timezone)
+
+
+def _store_photo(
+    session: Session,
+    storage: PhotoStorage,
+    actor: Actor,
+    form: PhotoUploadForm,
+    upload: ReceivedUpload,
+    idempotency_key: str | None,
+    exif_timezone: timezone,
+) -> tuple[Photo, bool]:
     if idempotency_key:
-        existing = _by_idempotency_key(session, user, idempotency_key)
+        existing = _by_idempotency_key(session, actor, idempotency_key)
         if existing is not None:
             return _replay(existing, upload, form), False
-    trip_id = authorize_upload(session=session, user=user, form=form)
+    trip_id = authorize_upload(session=session, actor=actor, form=form)
     # Give the connection back to the pool while the image is decoded.
     session.commit()
 
@@ -142,8 +153,8 @@ def store_photo(
             upload.path, thumbnail_tmp, exif_timezone, display=display_tmp
         )
         if idempotency_key:
-            _lock(session, f"photo-key:{user.id}:{idempotency_key}")
-            existing = _by_idempotency_key(session, user, idempotency_key)
+            _lock(session, f"photo-key:{actor.id}:{idempotency_key}")
+            existing = _by_idempotency_key(session, actor, idempotency_key)
             if existing is not None:  # the first request finished while we worked
                 return _replay(existing, upload, form), False
         _lock(session, f"photo-bytes:{form.vehicle_id}:{upload.sha256}")
@@ -154,7 +165,7 @@ def store_photo(
         photo = Photo(
             vehicle_id=form.vehicle_id,
             trip_id=trip_id,
-            uploaded_by_user_id=user.id,
+            uploaded_by_user_id=actor.id,
             kind=form.kind,
             sha256=upload.sha256,
             size_bytes=upload.size_bytes,
@@ -175,7 +186,8 @@ def store_photo(
         _commit_with_files(session, storage, photo, files)
     except IntegrityError as exc:
         if constraint_name(exc) == IDEMPOTENCY_UNIQUE and idempotency_key:
-            existing = _by_idempotency_key(session, user, idempotency_key)
+            session.rollback()
+            existing = _by_idempotency_key(session, actor, idempotency_key)
             if existing is not None:
                 return _replay(existing, upload, form), False
         raise
@@ -206,28 +218,22 @@ def _commit_with_files(
         raise
 
 
-def _visible_to(query, user: User):
-    """Drivers see only photos of their own trips."""
-    if user.role != Role.driver:
+def visible_to(query, actor: Actor):
+    """Drivers see only the photos of their own trips; managers and admins all of them."""
+    if not actor.is_driver:
         return query
-    return _visible_to_driver(query, user.id)
-
-
-def _visible_to_driver(query, user_id):
-    return (
-        query.join(Trip, Trip.id == Photo.trip_id)
-        .join(Driver, Driver.id == Trip.driver_id)
-        .where(Driver.user_id == user_id)
+    return query.join(Trip, Trip.id == Photo.trip_id).where(
+        Trip.driver_id == bindparam(OWN_DRIVER_ID, actor.driver_id or 0)
     )
 
 
 def get_photo(
-    *, session: Session, photo_id: int, user: User | None, for_update: bool = False
+    *, session: Session, photo_id: int, actor: Actor | None, for_update: bool = False
 ) -> Photo:
-    """A photo the user may see (user None: already authorised by a signed URL)."""
+    """A photo the actor may see (None: already authorised by a signed URL)."""
     query = select(Photo).where(Photo.id == photo_id)
-    if user is not None:
-        query = _visible_to(query, user)
+    if actor is not None:
+        query = visible_to(query, actor)
     if for_update:
         query = query.with_for_update(of=Photo)
     photo = session.execute(query).scalar_one_or_none()
@@ -238,7 +244,7 @@ def get_photo(
 
 def list_photos_filters(
     *,
-    user: User,
+    actor: Actor,
     vehicle_id: int | None,
     trip_id: int | None,
     kind: PhotoKind | None,
@@ -250,9 +256,7 @@ def list_photos_filters(
 ) -> dict:
     """The list's filters as bound values by name; the names present pick the statement.
     Drivers see only the photos of their own trips."""
-    values: dict = {}
-    if user.role == Role.driver:
-        values["driver_user_id"] = user.id
+    values = own_rows(actor)
     for name, value in (
         ("vehicle_id", vehicle_id),
         ("trip_id", trip_id),
@@ -271,8 +275,8 @@ def list_photos_filters(
 def list_photos_query(shape: frozenset[str]):
     """Photos, newest upload first, with the filters named in `shape` (list_photos_filters)."""
     query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
-    if "driver_user_id" in shape:
-        query = _visible_to_driver(query, bindparam("driver_user_id"))
+    if OWN_DRIVER_ID in shape:
+        query = visible_to(query, ANY_DRIVER)
     for name, condition in (
         ("vehicle_id", lambda p: Photo.vehicle_id == p),
         ("trip_id", lambda p: Photo.trip_id == p),

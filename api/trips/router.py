@@ -4,42 +4,48 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.db import SessionDep
-from api.deps import READER_OPENAPI, CurrentUser, ReaderDep, SettingsDep
+from api.deps import CurrentActor, SettingsDep
 from api.errors import Invalid
-from api.pagination import Page, PageQuery, read_columns, read_page
+from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.params import IdFilter, TripId
 from api.trips import service
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripRead, TripState
 
 router = APIRouter(prefix="/trips", tags=["trips"])
-LIST = PageQuery(service.list_trips_query, read_columns(Trip.__table__, TripRead))
+LIST = ListQuery(service.list_trips_query, read_columns(Trip.__table__, TripRead))
 
 
 @router.post("", response_model=TripRead, status_code=status.HTTP_201_CREATED)
-def check_out(data: TripCheckOut, user: CurrentUser, session: SessionDep, settings: SettingsDep):
+def check_out(data: TripCheckOut, actor: CurrentActor, session: SessionDep, settings: SettingsDep):
     """Check a vehicle out: a driver for themself, a manager for a named `driver_id`."""
     return service.check_out(
-        session=session, user=user, data=data, max_jump_km=settings.odometer_max_jump_km
+        session=session, actor=actor, data=data, max_jump_km=settings.odometer_max_jump_km
     )
 
 
 @router.post("/{trip_id}/finish", response_model=TripRead)
 def finish_trip(
-    trip_id: int, data: TripFinish, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    trip_id: TripId,
+    data: TripFinish,
+    actor: CurrentActor,
+    session: SessionDep,
+    settings: SettingsDep,
 ):
     """Check the vehicle back in; updates its odometer and status in the same transaction."""
-    trip = service.get_trip(session=session, trip_id=trip_id, user=user, for_update=True)
+    trip = service.get_trip(session=session, trip_id=trip_id, actor=actor, for_update=True)
     return service.finish_trip(
         session=session, trip=trip, data=data, max_jump_km=settings.odometer_max_jump_km
     )
 
 
-@router.get("", openapi_extra=READER_OPENAPI, response_model=Page[TripRead])
+@router.get("", response_model=Page[TripRead])
 async def list_trips(
     request: Request,
-    reader: ReaderDep,
-    vehicle_id: int | None = None,
-    driver_id: int | None = None,
+    actor: CurrentActor,
+    page: PageDep,
+    vehicle_id: IdFilter = None,
+    driver_id: IdFilter = None,
     state: Annotated[TripState | None, Query(description="open or finished")] = None,
     started_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
     started_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
@@ -47,22 +53,18 @@ async def list_trips(
     """List trips, newest first; drivers see only their own."""
     if started_from and started_to and started_from >= started_to:
         raise Invalid("started_from must be before started_to")
-
-    def read(conn, account):
-        values = service.list_trips_filters(
-            user=account,
-            vehicle_id=vehicle_id,
-            driver_id=driver_id,
-            state=state,
-            started_from=started_from,
-            started_to=started_to,
-        )
-        return read_page(conn, LIST, values, reader.page, request)
-
-    return await reader.run(read)
+    values = service.list_trips_filters(
+        actor=actor,
+        vehicle_id=vehicle_id,
+        driver_id=driver_id,
+        state=state,
+        started_from=started_from,
+        started_to=started_to,
+    )
+    return await read_page(request, LIST, values, page)
 
 
 @router.get("/{trip_id}", response_model=TripRead)
-def get_trip(trip_id: int, session: SessionDep, user: CurrentUser):
+def get_trip(trip_id: TripId, session: SessionDep, actor: CurrentActor):
     """One trip; drivers only their own."""
-    return service.get_trip(session=session, trip_id=trip_id, user=user)
+    return service.get_trip(session=session, trip_id=trip_id, actor=actor)

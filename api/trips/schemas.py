@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.params import Id
 from api.text import Text
 
 OdometerKm = Annotated[int, Field(ge=0, le=5_000_000)]
@@ -11,10 +12,10 @@ OdometerKm = Annotated[int, Field(ge=0, le=5_000_000)]
 class TripCheckOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    vehicle_id: int
+    vehicle_id: Id
     start_odometer_km: OdometerKm
     purpose: Text(500, min_length=0) | None = None
-    driver_id: int | None = Field(
+    driver_id: Id | None = Field(
         None, description="Managers only; a driver checks out for themself"
     )
     confirm: bool = Field(False, description="Accept a reading far above the vehicle's odometer")

@@ -7,12 +7,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import constraint_name
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.drivers.models import Driver
-from api.drivers.service import driver_for_user
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripState
-from api.users.models import Role, User
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.service import get_vehicle
 
@@ -25,10 +24,17 @@ class DriverAlreadyOnTrip(Conflict):
     pass
 
 
-def _acting_driver(session: Session, user: User, driver_id: int | None) -> Driver:
+def visible_to(query, actor: Actor):
+    """Drivers see only their own trips; managers and admins all of them."""
+    if not actor.is_driver:
+        return query
+    return query.where(Trip.driver_id == bindparam(OWN_DRIVER_ID, actor.driver_id or 0))
+
+
+def _acting_driver(session: Session, actor: Actor, driver_id: int | None) -> Driver:
     """The driver of a check-out: the caller's own record, or the one a manager names."""
-    if user.role == Role.driver:
-        driver = driver_for_user(session=session, user=user)
+    if actor.is_driver:
+        driver = session.get(Driver, actor.driver_id) if actor.driver_id else None
         if driver is None:
             raise Conflict("Your login is not linked to a driver record; ask a manager")
         # An app that sends the driver's own id is not asking for anything more.
@@ -51,8 +57,8 @@ def _check_jump(previous_km: int, new_km: int, max_jump_km: int, confirm: bool, 
         )
 
 
-def check_out(*, session: Session, user: User, data: TripCheckOut, max_jump_km: int) -> Trip:
-    driver = _acting_driver(session, user, data.driver_id)
+def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km: int) -> Trip:
+    driver = _acting_driver(session, actor, data.driver_id)
     if not driver.is_active:
         raise Conflict(f"Driver {driver.id} is deactivated")
     if driver.license_expiry < date.today():
@@ -70,14 +76,15 @@ def check_out(*, session: Session, user: User, data: TripCheckOut, max_jump_km: 
             f"start_odometer_km {data.start_odometer_km} is below the vehicle's "
             f"odometer ({vehicle.odometer_km} km)"
         )
-    _check_jump(vehicle.odometer_km, data.start_odometer_km, max_jump_km, data.confirm,
-                "start_odometer_km")
+    _check_jump(
+        vehicle.odometer_km, data.start_odometer_km, max_jump_km, data.confirm, "start_odometer_km"
+    )
     trip = Trip(
         vehicle_id=vehicle.id,
         driver_id=driver.id,
         start_odometer_km=data.start_odometer_km,
         purpose=data.purpose,
-        created_by_user_id=user.id,
+        created_by_user_id=actor.id,
     )
     session.add(trip)
     vehicle.status = VehicleStatus.in_use
@@ -97,11 +104,9 @@ def check_out(*, session: Session, user: User, data: TripCheckOut, max_jump_km: 
     return trip
 
 
-def get_trip(*, session: Session, trip_id: int, user: User, for_update: bool = False) -> Trip:
-    """A trip the user may see: drivers only their own (others look like they do not exist)."""
-    query = select(Trip).where(Trip.id == trip_id)
-    if user.role == Role.driver:
-        query = query.join(Driver, Driver.id == Trip.driver_id).where(Driver.user_id == user.id)
+def get_trip(*, session: Session, trip_id: int, actor: Actor, for_update: bool = False) -> Trip:
+    """A trip the actor may see: drivers only their own (others look like they do not exist)."""
+    query = visible_to(select(Trip).where(Trip.id == trip_id), actor)
     if for_update:
         query = query.with_for_update(of=Trip)
     trip = session.execute(query).scalar_one_or_none()
@@ -119,8 +124,9 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
             f"end_odometer_km {data.end_odometer_km} is below the start "
             f"({trip.start_odometer_km} km)"
         )
-    _check_jump(trip.start_odometer_km, data.end_odometer_km, max_jump_km, data.confirm,
-                "end_odometer_km")
+    _check_jump(
+        trip.start_odometer_km, data.end_odometer_km, max_jump_km, data.confirm, "end_odometer_km"
+    )
     vehicle = session.execute(
         select(Vehicle).where(Vehicle.id == trip.vehicle_id).with_for_update()
     ).scalar_one()
@@ -136,7 +142,7 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
 
 def list_trips_filters(
     *,
-    user: User,
+    actor: Actor,
     vehicle_id: int | None,
     driver_id: int | None,
     state: TripState | None,
@@ -145,11 +151,13 @@ def list_trips_filters(
 ) -> dict:
     """The list's filters as bound values by name; the names present pick the statement.
     Drivers see only their own trips."""
-    values: dict = {}
-    if user.role == Role.driver:
-        values["driver_user_id"] = user.id
-    for name, value in (("vehicle_id", vehicle_id), ("driver_id", driver_id),
-                        ("started_from", started_from), ("started_to", started_to)):
+    values = own_rows(actor)
+    for name, value in (
+        ("vehicle_id", vehicle_id),
+        ("driver_id", driver_id),
+        ("started_from", started_from),
+        ("started_to", started_to),
+    ):
         if value is not None:
             values[name] = value
     if state is not None:
@@ -160,10 +168,8 @@ def list_trips_filters(
 def list_trips_query(shape: frozenset[str]):
     """Trips, newest first, with the filters named in `shape` (see list_trips_filters)."""
     query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
-    if "driver_user_id" in shape:
-        query = query.join(Driver, Driver.id == Trip.driver_id).where(
-            Driver.user_id == bindparam("driver_user_id")
-        )
+    if OWN_DRIVER_ID in shape:
+        query = visible_to(query, ANY_DRIVER)
     if "vehicle_id" in shape:
         query = query.where(Trip.vehicle_id == bindparam("vehicle_id"))
     if "driver_id" in shape:

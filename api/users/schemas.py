@@ -7,9 +7,7 @@ from api.text import Text
 from api.users.models import Role
 
 Name = Text(120)
-Password = Annotated[
-    str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
-]
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
 
 
 class UserCreate(BaseModel):

@@ -2,11 +2,12 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.db import constraint_name
+from api.deps import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.security import hash_password
 from api.users.models import Role, User
@@ -24,12 +25,23 @@ def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
 
 
-def list_users_query(*, role: Role | None, is_active: bool | None):
-    query = select(User).order_by(User.id)
+def list_users_filters(*, role: Role | None, is_active: bool | None) -> dict:
+    """The list's filters as bound values by name; the names present pick the statement."""
+    values: dict = {}
     if role is not None:
-        query = query.where(User.role == role)
+        values["role"] = Role(role).value
     if is_active is not None:
-        query = query.where(User.is_active == is_active)
+        values["is_active"] = is_active
+    return values
+
+
+def list_users_query(shape: frozenset[str]):
+    """Users by id, with the filters named in `shape`."""
+    query = select(User).order_by(User.id)
+    if "role" in shape:
+        query = query.where(User.role == bindparam("role"))
+    if "is_active" in shape:
+        query = query.where(User.is_active == bindparam("is_active"))
     return query
 
 
@@ -52,7 +64,7 @@ def create_user(*, session: Session, data: UserCreate) -> User:
     return user
 
 
-def update_user(*, session: Session, user: User, data: UserUpdate, acting: User) -> User:
+def update_user(*, session: Session, user: User, data: UserUpdate, acting: Actor) -> User:
     changes = data.model_dump(exclude_unset=True)
     if user.id == acting.id and (
         changes.get("is_active") is False or changes.get("role", Role.admin) != Role.admin

@@ -3,28 +3,28 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
-from api.deps import READER_OPENAPI, CurrentUser, FleetManager, ReaderDep
-from api.pagination import Page, PageQuery, read_columns, read_page
+from api.deps import CurrentActor, FleetManager
+from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.params import IdList, VehicleId
 from api.text import NoNul
 from api.vehicles import service
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
-LIST = PageQuery(service.list_vehicles_query, read_columns(Vehicle.__table__, VehicleRead))
+LIST = ListQuery(service.list_vehicles_query, read_columns(Vehicle.__table__, VehicleRead))
 
 
-@router.get("", openapi_extra=READER_OPENAPI, response_model=Page[VehicleRead])
+@router.get("", response_model=Page[VehicleRead])
 async def list_vehicles(
     request: Request,
-    reader: ReaderDep,
+    _: CurrentActor,
+    page: PageDep,
     status: VehicleStatus | None = None,
     q: Annotated[
         str | None, Query(max_length=60, description="Plate, make or model"), NoNul
     ] = None,
-    ids: Annotated[
-        list[int] | None, Query(alias="id", max_length=200, description="Only these ids (repeat)")
-    ] = None,
+    ids: IdList = None,
     no_photo_within_days: Annotated[
         int | None,
         Query(ge=1, le=3650, description="No photo uploaded in the last N days (not retired)"),
@@ -34,7 +34,7 @@ async def list_vehicles(
     values = service.list_vehicles_filters(
         status=status, search=q, ids=ids, no_photo_within_days=no_photo_within_days
     )
-    return await reader.run(lambda conn, _: read_page(conn, LIST, values, reader.page, request))
+    return await read_page(request, LIST, values, page)
 
 
 @router.post("", response_model=VehicleRead, status_code=status.HTTP_201_CREATED)
@@ -44,13 +44,15 @@ def create_vehicle(data: VehicleCreate, session: SessionDep, _: FleetManager):
 
 
 @router.get("/{vehicle_id}", response_model=VehicleRead)
-def get_vehicle(vehicle_id: int, session: SessionDep, _: CurrentUser):
+def get_vehicle(vehicle_id: VehicleId, session: SessionDep, _: CurrentActor):
     """One vehicle."""
     return service.get_vehicle(session=session, vehicle_id=vehicle_id)
 
 
 @router.patch("/{vehicle_id}", response_model=VehicleRead)
-def update_vehicle(vehicle_id: int, data: VehicleUpdate, session: SessionDep, _: FleetManager):
+def update_vehicle(
+    vehicle_id: VehicleId, data: VehicleUpdate, session: SessionDep, _: FleetManager
+):
     """Change a vehicle (manager). The odometer never decreases."""
     vehicle = service.get_vehicle(session=session, vehicle_id=vehicle_id, for_update=True)
     return service.update_vehicle(session=session, vehicle=vehicle, data=data)
@@ -61,7 +63,7 @@ def update_vehicle(vehicle_id: int, data: VehicleUpdate, session: SessionDep, _:
     response_model=VehicleRead,
     responses={204: {"description": "Deleted (it had no history)"}},
 )
-def delete_vehicle(vehicle_id: int, session: SessionDep, _: FleetManager):
+def delete_vehicle(vehicle_id: VehicleId, session: SessionDep, _: FleetManager):
     """Delete a vehicle without history (204); one with trips is retired instead (200)."""
     vehicle = service.get_vehicle(session=session, vehicle_id=vehicle_id, for_update=True)
     kept = service.delete_vehicle(session=session, vehicle=vehicle)

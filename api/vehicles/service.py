@@ -67,8 +67,10 @@ def list_vehicles_query(shape: frozenset[str]):
     if "status" in shape:
         query = query.where(Vehicle.status == bindparam("status"))
     if "search" in shape:
-        matches = [Vehicle.model.ilike(bindparam("search"), escape=LIKE_ESCAPE),
-                   Vehicle.make.ilike(bindparam("search"), escape=LIKE_ESCAPE)]
+        matches = [
+            Vehicle.model.ilike(bindparam("search"), escape=LIKE_ESCAPE),
+            Vehicle.make.ilike(bindparam("search"), escape=LIKE_ESCAPE),
+        ]
         if "plate" in shape:
             matches.append(Vehicle.plate.like(bindparam("plate")))
         query = query.where(or_(*matches))

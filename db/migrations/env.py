@@ -3,10 +3,9 @@
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import create_engine, pool
 
 from api.config import get_settings
-from api.db import sqlalchemy_url
+from api.db import make_cli_engine, sqlalchemy_url
 from api.models import Base
 
 config = context.config
@@ -36,7 +35,9 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(_url(), poolclass=pool.NullPool)
+    # No statement limit, but a bounded wait for each lock (DB_CLI_LOCK_TIMEOUT_MS): a migration
+    # queued behind a long transaction would otherwise block every request behind itself.
+    engine = make_cli_engine(get_settings(), _url())
     with engine.connect() as connection:
         # Two containers starting at once must not migrate at the same time.
         connection.exec_driver_sql("SELECT pg_advisory_lock(727274)")
@@ -47,6 +48,7 @@ def run_migrations_online() -> None:
         finally:
             connection.exec_driver_sql("SELECT pg_advisory_unlock(727274)")
             connection.commit()
+    engine.dispose()
 
 
 if context.is_offline_mode():

@@ -13,7 +13,7 @@ say() { printf '%s: %s\n' "$PROG" "$*"; }
 REASON=""
 reason() { REASON="$*"; return 1; }
 
-# libpq wants postgresql://; the app also accepts SQLAlchemy's postgresql+psycopg2://.
+# libpq wants postgresql://; the app also accepts SQLAlchemy's postgresql+psycopg:// (and +psycopg2).
 libpq_url() {
   local url=$1
   url=${url/#postgresql+psycopg2:\/\//postgresql://}

@@ -23,10 +23,16 @@ def settings(**values) -> Settings:
 
 
 def test_pool_that_fits_gives_no_message():
+    # 4 x (5 + 5 + 4 read + 1 for /health) + 10 = 70
     fits = settings(
-        web_concurrency=4, db_pool_size=5, db_max_overflow=5, db_reserved_connections=10
+        web_concurrency=4,
+        db_pool_size=5,
+        db_max_overflow=5,
+        db_read_pool_size=4,
+        db_reserved_connections=10,
     )
-    assert fits.check_pool_fits(max_connections=50) is None
+    assert fits.check_pool_fits(max_connections=70) is None
+    assert fits.check_pool_fits(max_connections=69) is not None
 
 
 def test_pool_that_does_not_fit_names_every_variable():
@@ -37,6 +43,7 @@ def test_pool_that_does_not_fit_names_every_variable():
         "WEB_CONCURRENCY=4",
         "DB_POOL_SIZE=100",
         "DB_MAX_OVERFLOW=5",
+        "DB_READ_POOL_SIZE=",
         "DB_RESERVED_CONNECTIONS",
         "max_connections=100",
     ):

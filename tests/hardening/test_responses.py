@@ -3,7 +3,7 @@
 import json
 import logging
 
-import psycopg2
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -63,7 +63,7 @@ def app_with_test_routes(database_url):
     @app.get("/test/cleanup-hides-outage")
     def cleanup_hides_outage():
         try:
-            raise psycopg2.OperationalError("server closed the connection unexpectedly")
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
         finally:
             raise RuntimeError("commit on a dead connection")  # noqa: B012
 

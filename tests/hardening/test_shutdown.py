@@ -49,6 +49,6 @@ def test_sigterm_lets_the_request_in_flight_finish(server_database, workdir, wor
     finally:
         server.stop()
     messages = [e.get("message") for e in server.logs()]
-    assert "worker stopping: disposing the database pool" in messages
+    assert "worker stopping: closing the database pools" in messages
     assert messages.index("worker stopped") > messages.index("Shutting down")
     assert [e for e in server.access(route="/api/v1/auth/login", status=200)]

@@ -62,7 +62,7 @@ def test_same_bytes_for_same_vehicle_and_kind_without_key_are_stored_once(
 
 
 def test_failure_between_file_write_and_commit_leaves_no_row_and_no_file(
-    committed_client, engine, make, manager, upload_dir, monkeypatch
+    committed_client, engine, upload_dir, monkeypatch
 ):
     with engine.begin() as conn:
         conn.execute(

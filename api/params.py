@@ -1,0 +1,26 @@
+"""Numbers the database can hold: every id, page and filter a request sends is bounded to its
+column's range, so that an out-of-range value is a 422 with a detail, never a 500."""
+
+from typing import Annotated
+
+from fastapi import Path, Query
+from pydantic import Field
+
+INT4_MAX = 2**31 - 1  # PostgreSQL `integer`: every id and counter column is one
+
+# A row id in a JSON body or a form field.
+Id = Annotated[int, Field(ge=1, le=INT4_MAX)]
+# A row id in a list's filter (`?vehicle_id=7`).
+IdFilter = Annotated[int | None, Query(ge=1, le=INT4_MAX)]
+# Repeated `id=` filters: at most 200 of them, each a valid id.
+IdList = Annotated[
+    list[Id] | None,
+    Query(alias="id", max_length=200, description="Only these ids (repeat the parameter)"),
+]
+
+# Row ids in paths.
+VehicleId = Annotated[int, Path(ge=1, le=INT4_MAX)]
+TripId = Annotated[int, Path(ge=1, le=INT4_MAX)]
+DriverId = Annotated[int, Path(ge=1, le=INT4_MAX)]
+PhotoId = Annotated[int, Path(ge=1, le=INT4_MAX)]
+UserId = Annotated[int, Path(ge=1, le=INT4_MAX)]
