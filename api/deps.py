@@ -67,9 +67,7 @@ WHERE u.id = %(user_id)s
 """
 
 
-async def authenticated_actor(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Actor:
+async def _actor(request: Request, token: str | None) -> Actor:
     """The caller of a valid token whose account is active: on the event loop, through the
     read pool (a short checkout; nothing is held afterwards)."""
     claims = token_claims(token, get_settings())
@@ -87,7 +85,10 @@ async def authenticated_actor(
         raise Unauthorized("Token issued before the last password change; log in again")
     request.state.user_id = user_id
     return Actor(
-        id=user_id, role=Role(role), driver_id=driver_id, must_change_password=must_change_password
+        id=user_id,
+        role=Role(role),
+        driver_id=driver_id,
+        must_change_password=must_change_password,
     )
 
 
@@ -98,8 +99,18 @@ def active_actor(actor: Actor) -> Actor:
     return actor
 
 
-async def _current_actor(actor: Annotated[Actor, Depends(authenticated_actor)]) -> Actor:
-    return active_actor(actor)
+async def authenticated_actor(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor:
+    """Any valid caller, also one who must change their password first."""
+    return await _actor(request, token)
+
+
+async def _current_actor(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor:
+    # One dependency (each one costs FastAPI's resolution on every request), not two chained.
+    return active_actor(await _actor(request, token))
 
 
 # Every endpoint uses CurrentActor; only the password change accepts a must-change account.
