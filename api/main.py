@@ -115,7 +115,6 @@ def create_app() -> FastAPI:
     app.include_router(panel_router)
     # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.
     app.state.rate_limits = RateLimits(settings)
-    app.state.limiter = app.state.rate_limits.limiter
     # Innermost: bodies are counted as the route reads them; 413 once past MAX_UPLOAD_MB.
     app.add_middleware(UploadSizeLimit, max_upload_mb=settings.max_upload_mb)
     app.add_middleware(RateLimitMiddleware, rate_limits=app.state.rate_limits)

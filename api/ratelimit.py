@@ -1,4 +1,5 @@
-"""Rate limits (PRODUCT.md): slowapi's limiter on Redis, so that all workers share one budget.
+"""Rate limits (PRODUCT.md): the `limits` package's fixed windows on Redis, so that all workers
+share one budget.
 
 Budgets: RATE_LIMIT per user when the bearer token is valid, per client IP otherwise;
 LOGIN_RATE_LIMIT per IP for every login attempt and per account for failed ones;
@@ -10,8 +11,8 @@ The middleware counts on the event loop with the synchronous client: one Redis r
 the local network (~0.1 ms) costs less CPU than redis-py's asyncio client (measured: 89 µs
 against 155 µs per count; on the 2-core bench machine, CPU is the limit). A Redis that stops
 answering blocks a worker's loop for at most REDIS_TIMEOUT_SECONDS, after which the breaker skips
-Redis for BREAKER_SECONDS (requests are served without limits meanwhile). The in-memory
-fallback is plain dictionaries: counted inline, expired inline (no timer thread).
+Redis for BREAKER_SECONDS (requests are served without limits meanwhile). Without Redis the
+counters are `limits`' own in-memory storage (one worker's).
 """
 
 import hashlib
@@ -27,9 +28,8 @@ import orjson
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from slowapi import Limiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import metrics
@@ -48,22 +48,6 @@ REDIS_TIMEOUT_SECONDS = 0.25
 BREAKER_SECONDS = 5.0  # after a storage failure, skip the storage for this long
 ERROR_LOG_EVERY_SECONDS = 30.0
 TOKEN_CACHE_SIZE = 4096
-MEMORY_EXPIRY_EVERY_SECONDS = 1.0
-
-
-class InlineMemoryStorage(MemoryStorage):
-    """limits' MemoryStorage without its expiry timer: limits starts a threading.Timer (a new
-    thread) whenever the last one has fired, i.e. every ~10 ms under load. A counter past its
-    expiry is already dropped when it is read; the sweep of the others runs inline, at most
-    once a second."""
-
-    _swept_at = 0.0
-
-    def _MemoryStorage__schedule_expiry(self) -> None:  # overrides the name-mangled hook
-        now = time.monotonic()
-        if now - self._swept_at >= MEMORY_EXPIRY_EVERY_SECONDS:
-            self._swept_at = now
-            self._MemoryStorage__expire_events()
 
 
 class TooManyRequests(FrotaError):
@@ -82,7 +66,7 @@ def _client_ip(scope: Scope) -> str:
 
 
 class RateLimits:
-    """The budgets, counted by slowapi's limiter, with a circuit breaker around the storage."""
+    """The budgets, counted in fixed windows, with a circuit breaker around the storage."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -94,17 +78,8 @@ class RateLimits:
                 "socket_timeout": REDIS_TIMEOUT_SECONDS,
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
             }
-        self.limiter = Limiter(
-            key_func=_client_ip,
-            storage_uri=settings.redis_url or "memory://",
-            storage_options=options,
-            strategy="fixed-window",
-            key_prefix=settings.rate_limit_prefix,
-        )
-        if not settings.redis_url:
-            # No I/O: the same (synchronous) storage serves the event loop and the threads.
-            self.limiter._storage = InlineMemoryStorage()
-            self.limiter._limiter = FixedWindowRateLimiter(self.limiter._storage)
+        self.storage = storage_from_string(settings.redis_url or "memory://", **options)
+        self.strategy = FixedWindowRateLimiter(self.storage)
         self.default = parse(settings.rate_limit)
         self.files = parse(settings.file_rate_limit)
         self.login = parse(settings.login_rate_limit)
@@ -138,7 +113,7 @@ class RateLimits:
         """Count one request; the seconds to wait when over the budget, else None."""
         if not self._usable():
             return None
-        strategy = self.limiter.limiter
+        strategy = self.strategy
         try:
             if strategy.hit(item, bucket, ident):
                 return None
@@ -153,7 +128,7 @@ class RateLimits:
         """Without counting: the seconds to wait when the budget is spent, else None."""
         if not self._usable():
             return None
-        strategy = self.limiter.limiter
+        strategy = self.strategy
         try:
             if strategy.test(item, bucket, ident):
                 return None
@@ -168,7 +143,7 @@ class RateLimits:
         """For /health/detailed: backend, reachability now, the last failure."""
         state: dict = {"backend": self.backend}
         try:
-            state["status"] = "ok" if self.limiter._storage.check() else "down"
+            state["status"] = "ok" if self.storage.check() else "down"
         except Exception as exc:  # noqa: BLE001
             state["status"] = "down"
             state["error"] = f"{type(exc).__name__}: {exc}"

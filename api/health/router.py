@@ -28,7 +28,9 @@ async def health() -> Response:
 def health_detailed(request: Request, _admin: AdminActor, settings: SettingsDep) -> JSONResponse:
     """Database, pool, Redis, disk, backups, pruning, uptime: `ok`, `degraded` or `unhealthy`."""
     rate_limits = getattr(request.app.state, "rate_limits", None)
-    report, status_code = service.detailed_status(settings, rate_limits)
+    report, status_code = service.detailed_status(
+        settings, rate_limits, request.app.state.read_pool
+    )
     return JSONResponse(report, status_code=status_code)
 
 

@@ -139,15 +139,31 @@ def last_prune_run(engine: Engine) -> str | None:
     return finished.isoformat() if finished else None
 
 
-def detailed_status(settings: Settings, rate_limits) -> tuple[dict, int]:
+def read_pool_status(pool) -> dict:
+    """This worker's read pool (psycopg's own counters): size, idle, in use, requests waiting."""
+    stats = pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    return {
+        "max_size": pool.max_size,
+        "size": size,
+        "idle": idle,
+        "in_use": size - idle,
+        "requests_waiting": stats.get("requests_waiting", 0),
+        "usage_percent": round(100 * (size - idle) / pool.max_size, 1),
+    }
+
+
+def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, int]:
     """Everything the operator wants at a glance; 503 only when the database is down."""
     database = timed_probe()
     report: dict = {"status": "ok", "problems": [], "database": database}
     problems: list[str] = report["problems"]
     engine = get_engine()
     report["pool"] = pool_status(engine, settings)
-    if report["pool"]["usage_percent"] > POOL_ALERT_RATIO * 100:
-        problems.append(f"database pool {report['pool']['usage_percent']}% used (> 80%)")
+    report["read_pool"] = read_pool_status(read_pool)
+    for name in ("pool", "read_pool"):
+        if report[name]["usage_percent"] > POOL_ALERT_RATIO * 100:
+            problems.append(f"database {name} {report[name]['usage_percent']}% used (> 80%)")
     if rate_limits is not None:
         report["redis"] = rate_limits.status()
         if rate_limits.backend == "redis" and report["redis"]["status"] != "ok":

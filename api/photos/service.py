@@ -126,76 +126,66 @@ def store_photo(
     session while its body arrived, and the files are renamed into place before the commit and
     removed if it fails, so file and row appear together or not at all."""
     with get_sessionmaker()() as session:
-        return _store_photo(session, storage, actor, form, upload, idempotency_key, exif_timezone)
-
-
-def _store_photo(
-    session: Session,
-    storage: PhotoStorage,
-    actor: Actor,
-    form: PhotoUploadForm,
-    upload: ReceivedUpload,
-    idempotency_key: str | None,
-    exif_timezone: timezone,
-) -> tuple[Photo, bool]:
-    if idempotency_key:
-        existing = _by_idempotency_key(session, actor, idempotency_key)
-        if existing is not None:
-            return _replay(existing, upload, form), False
-    trip_id = authorize_upload(session=session, actor=actor, form=form)
-    # Give the connection back to the pool while the image is decoded.
-    session.commit()
-
-    thumbnail_tmp = storage.temp_path(".thumb.jpg")
-    display_tmp = storage.temp_path(".display.jpg")
-    try:
-        facts = images.inspect_and_thumbnail(
-            upload.path, thumbnail_tmp, exif_timezone, display=display_tmp
-        )
         if idempotency_key:
-            _lock(session, f"photo-key:{actor.id}:{idempotency_key}")
-            existing = _by_idempotency_key(session, actor, idempotency_key)
-            if existing is not None:  # the first request finished while we worked
-                return _replay(existing, upload, form), False
-        _lock(session, f"photo-bytes:{form.vehicle_id}:{upload.sha256}")
-        duplicate = _recent_duplicate(session, form.vehicle_id, form.kind, trip_id, upload.sha256)
-        if duplicate is not None:
-            return duplicate, False
-        original_path, thumbnail_path, display_path = storage.final_names(facts.extension)
-        photo = Photo(
-            vehicle_id=form.vehicle_id,
-            trip_id=trip_id,
-            uploaded_by_user_id=actor.id,
-            kind=form.kind,
-            sha256=upload.sha256,
-            size_bytes=upload.size_bytes,
-            width=facts.width,
-            height=facts.height,
-            content_type=facts.content_type,
-            original_path=original_path,
-            thumbnail_path=thumbnail_path,
-            display_path=display_path if facts.has_display else None,
-            taken_at=form.taken_at or facts.taken_at,
-            latitude=facts.latitude,
-            longitude=facts.longitude,
-            idempotency_key=idempotency_key or None,
-        )
-        files = [(upload.path, original_path), (thumbnail_tmp, thumbnail_path)]
-        if facts.has_display:
-            files.append((display_tmp, display_path))
-        _commit_with_files(session, storage, photo, files)
-    except IntegrityError as exc:
-        if constraint_name(exc) == IDEMPOTENCY_UNIQUE and idempotency_key:
-            session.rollback()
             existing = _by_idempotency_key(session, actor, idempotency_key)
             if existing is not None:
                 return _replay(existing, upload, form), False
-        raise
-    finally:
-        storage.remove(thumbnail_tmp, display_tmp)
-    observe_upload(photo.size_bytes)
-    log.info("photo %s stored (%s bytes, %s)", photo.id, photo.size_bytes, photo.content_type)
-    return photo, True
+        trip_id = authorize_upload(session=session, actor=actor, form=form)
+        # Give the connection back to the pool while the image is decoded.
+        session.commit()
+
+        thumbnail_tmp = storage.temp_path(".thumb.jpg")
+        display_tmp = storage.temp_path(".display.jpg")
+        try:
+            facts = images.inspect_and_thumbnail(
+                upload.path, thumbnail_tmp, exif_timezone, display=display_tmp
+            )
+            if idempotency_key:
+                _lock(session, f"photo-key:{actor.id}:{idempotency_key}")
+                existing = _by_idempotency_key(session, actor, idempotency_key)
+                if existing is not None:  # the first request finished while we worked
+                    return _replay(existing, upload, form), False
+            _lock(session, f"photo-bytes:{form.vehicle_id}:{upload.sha256}")
+            duplicate = _recent_duplicate(
+                session, form.vehicle_id, form.kind, trip_id, upload.sha256
+            )
+            if duplicate is not None:
+                return duplicate, False
+            original_path, thumbnail_path, display_path = storage.final_names(facts.extension)
+            photo = Photo(
+                vehicle_id=form.vehicle_id,
+                trip_id=trip_id,
+                uploaded_by_user_id=actor.id,
+                kind=form.kind,
+                sha256=upload.sha256,
+                size_bytes=upload.size_bytes,
+                width=facts.width,
+                height=facts.height,
+                content_type=facts.content_type,
+                original_path=original_path,
+                thumbnail_path=thumbnail_path,
+                display_path=display_path if facts.has_display else None,
+                taken_at=form.taken_at or facts.taken_at,
+                latitude=facts.latitude,
+                longitude=facts.longitude,
+                idempotency_key=idempotency_key or None,
+            )
+            files = [(upload.path, original_path), (thumbnail_tmp, thumbnail_path)]
+            if facts.has_display:
+                files.append((display_tmp, display_path))
+            _commit_with_files(session, storage, photo, files)
+        except IntegrityError as exc:
+            if constraint_name(exc) == IDEMPOTENCY_UNIQUE and idempotency_key:
+                session.rollback()
+                existing = _by_idempotency_key(session, actor, idempotency_key)
+                if existing is not None:
+                    return _replay(existing, upload, form), False
+            raise
+        finally:
+            storage.remove(thumbnail_tmp, display_tmp)
+        observe_upload(photo.size_bytes)
+        log.info("photo %s stored (%s bytes, %s)", photo.id, photo.size_bytes, photo.content_type)
+        return photo, True
 
 
 def _commit_with_files(

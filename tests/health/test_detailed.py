@@ -50,6 +50,9 @@ def test_detailed_health_reports_every_part(client, admin, folders):
     body = r.json()
     assert body["database"]["status"] == "ok"
     assert set(body["pool"]) >= {"size", "checked_in", "checked_out", "overflow", "usage_percent"}
+    read_pool = body["read_pool"]
+    assert read_pool["max_size"] == get_settings().db_read_pool_size
+    assert 1 <= read_pool["size"] <= read_pool["max_size"] and read_pool["requests_waiting"] == 0
     assert body["redis"]["backend"] == "memory"
     assert body["disk"]["uploads"]["free_bytes"] > 0 and body["disk"]["backups"]["exists"]
     assert body["backup"]["name"] == "frota_backup_20260102_020000.sql.gz"
