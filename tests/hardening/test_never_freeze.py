@@ -183,3 +183,37 @@ def test_a_locked_table_ties_up_only_the_requests_that_need_it(server, fleet):
         assert "locked" in answer.json()["detail"]
         assert answer.elapsed.total_seconds() < LOCK_TIMEOUT_MS / 1000 + 3
     assert httpx.get(vehicles, headers=fleet["headers"], timeout=10).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def impatient_server(server_database, workdir, server):
+    """The same database and key, with no lock time-out but a short statement time-out."""
+    env = base_env(
+        server_database,
+        workdir,
+        SECRET_KEY=server.env["SECRET_KEY"],
+        WEB_CONCURRENCY="2",
+        DB_LOCK_TIMEOUT_MS="0",
+        DB_STATEMENT_TIMEOUT_MS="1000",
+        RATE_LIMIT="100000/minute",
+    )
+    impatient = Server(env, workdir).start()
+    impatient.wait_for_workers(2)
+    yield impatient
+    impatient.stop()
+
+
+def test_a_statement_that_runs_out_of_time_is_a_503(impatient_server, fleet):
+    url = impatient_server.url
+    with psycopg.connect(libpq_url(impatient_server.env["DATABASE_URL"])) as locker:
+        locker.execute("LOCK TABLE vehicles IN ACCESS EXCLUSIVE MODE")
+        answers = [
+            httpx.get(url + path, headers=fleet["headers"], timeout=15)
+            for path in ("/api/v1/vehicles", f"/api/v1/vehicles/{fleet['vehicle_id']}")
+        ]
+        locker.rollback()
+    for answer in answers:  # the list on the event loop, the one vehicle in the thread pool
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["Retry-After"] == "5"
+        assert "took too long" in answer.json()["detail"]
+        assert answer.elapsed.total_seconds() < 1 + 3
