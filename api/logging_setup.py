@@ -90,9 +90,11 @@ def log_config(level: str) -> dict:
 
 def configure_logging(level: str) -> None:
     logging.config.dictConfig(log_config(level))
+    logging.captureWarnings(True)  # libraries' warnings become JSON lines too
 
 
 def ensure_logging(level: str) -> None:
     """Configure JSON logs unless something (uvicorn with our config, pytest) already has."""
     if not logging.getLogger().handlers:
         configure_logging(level)
+    logging.captureWarnings(True)

@@ -11,8 +11,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import metrics
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
-from api.db import check_pool_capacity, get_engine, make_read_pool, wait_for_database
+from api.db import get_engine, make_read_pool, wait_for_database
 from api.db_monitor import install_pool_monitor, install_slow_query_log
+from api.docs.router import ASSETS as docs_assets_path
+from api.docs.router import assets as docs_assets
+from api.docs.router import router as docs_router
 from api.drivers.router import router as drivers_router
 from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
@@ -32,8 +35,9 @@ log = logging.getLogger("frota")
 API_PREFIX = "/api/v1"
 
 
-def validate_settings(settings: Settings) -> None:
-    """Refuse weak production configuration; a missing SECRET_KEY is never acceptable."""
+def validate_settings(settings: Settings, *, announce: bool = True) -> None:
+    """Refuse weak production configuration; a missing SECRET_KEY is never acceptable.
+    `announce`: log the warnings (the parent process does, once; its workers only check)."""
     invalid = settings.invalid_settings()
     if invalid:
         raise ConfigError("invalid configuration: " + "; ".join(invalid))
@@ -42,6 +46,8 @@ def validate_settings(settings: Settings) -> None:
         raise ConfigError("refusing to start in production: " + "; ".join(problems))
     if not settings.secret_key.get_secret_value():
         raise ConfigError("SECRET_KEY is not set (`make run` generates one into .data/)")
+    if not announce:
+        return
     for problem in problems:
         log.warning("configuration: %s (refused in production)", problem)
     for notice in settings.notices():
@@ -51,12 +57,12 @@ def validate_settings(settings: Settings) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI):
     settings = get_settings()
-    validate_settings(settings)
+    # `frota serve` checked and announced everything once before starting the workers.
+    validate_settings(settings, announce=False)
     log.info("configuration checked (%s)", settings.environment)
     engine = get_engine()
     await anyio.to_thread.run_sync(wait_for_database, engine, settings.db_start_timeout)
     log.info("database reachable")
-    await anyio.to_thread.run_sync(check_pool_capacity, engine, settings)
     install_pool_monitor(engine, settings)
     install_slow_query_log(engine, settings.slow_query_ms)
     log.info(
@@ -93,6 +99,9 @@ def create_app() -> FastAPI:
         version=settings.version,
         description="Self-hosted fleet management: vehicles, drivers, trips and photos.",
         lifespan=lifespan,
+        # Served by api/docs with vendored assets, never from a CDN.
+        docs_url=None,
+        redoc_url=None,
         # Metrics and logs are our own (Prometheus, JSON lines); FastAPI's OpenTelemetry hooks
         # would look the providers up in os.environ on every request (~10 % of a worker's CPU).
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -113,6 +122,8 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(panel_router)
+    app.include_router(docs_router)
+    app.mount(docs_assets_path, docs_assets)
     # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.
     app.state.rate_limits = RateLimits(settings)
     # Innermost: bodies are counted as the route reads them; 413 once past MAX_UPLOAD_MB.

@@ -27,12 +27,10 @@ UNMATCHED_ROUTE = "<unmatched>"
 QUIET_PATHS = ("/health",)
 
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# Swagger UI and ReDoc load their code from a CDN and start with an inline script.
+# Swagger UI and ReDoc: their own files (api/docs), an inline start-up script, ReDoc's worker.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; worker-src 'self' blob:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'self'"
 )
 # The web panel: its own files only; photos through signed URLs on the same origin.

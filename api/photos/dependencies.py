@@ -21,6 +21,7 @@ class FileAccess:
     photo_id: int
     variant: signing.Variant
     actor: Actor | None
+    expires: int | None = None  # the signed link's expiry (Unix time)
 
 
 class SignedOrBearer:
@@ -63,4 +64,4 @@ class SignedOrBearer:
             )
         except signing.BadSignature as exc:
             raise Forbidden(str(exc)) from exc
-        return FileAccess(photo_id=photo_id, variant=variant, actor=None)
+        return FileAccess(photo_id=photo_id, variant=variant, actor=None, expires=expires)

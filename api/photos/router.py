@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -256,13 +257,14 @@ def delete_photo(photo_id: PhotoId, session: SessionDep, _: FleetManager, settin
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _file_response(photo: Photo, variant: str, request: Request, settings) -> Response:
+def _file_response(photo: Photo, access: FileAccess, request: Request, settings) -> Response:
     if photo.pruned_at is not None:
         raise NotFound(
             f"Photo {photo.id} was pruned on {photo.pruned_at.date().isoformat()}; "
             "only its record is kept"
         )
     storage = service.get_storage(settings)
+    variant = access.variant
     if variant == "thumbnail":
         path, media_type, etag = photo.thumbnail_path, "image/jpeg", f'"{photo.sha256[:48]}-t"'
     elif variant == "display" and photo.display_path:
@@ -270,9 +272,13 @@ def _file_response(photo: Photo, variant: str, request: Request, settings) -> Re
     else:  # the original, byte for byte
         path, media_type, etag = photo.original_path, photo.content_type, f'"{photo.sha256}"'
     path = storage.resolve(path)
+    # A browser may keep the file only as long as the link that fetched it is valid.
+    max_age = settings.signed_url_minutes * 60
+    if access.expires is not None:
+        max_age = max(0, min(max_age, access.expires - int(time.time())))
     headers = {
         "ETag": etag,
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": f"private, max-age={max_age}",
         "X-Content-Type-Options": "nosniff",
     }
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
@@ -289,8 +295,9 @@ def _file_response(photo: Photo, variant: str, request: Request, settings) -> Re
     )
 
 
-@router.get(
+@router.api_route(
     "/{photo_id}/file",
+    methods=["GET", "HEAD"],
     name="photo_file",
     responses={200: {"content": {"image/*": {}}}, 304: {"description": "Not modified"}},
 )
@@ -303,11 +310,12 @@ def photo_file(
     """The original, byte for byte; `?format=jpeg`: a JPEG rendition of a HEIC original
     (bearer token, or the signed `url`)."""
     photo = service.get_photo(session=session, photo_id=access.photo_id, actor=access.actor)
-    return _file_response(photo, access.variant, request, settings)
+    return _file_response(photo, access, request, settings)
 
 
-@router.get(
+@router.api_route(
     "/{photo_id}/thumbnail",
+    methods=["GET", "HEAD"],
     name="photo_thumbnail",
     responses={200: {"content": {"image/jpeg": {}}}, 304: {"description": "Not modified"}},
 )
@@ -319,4 +327,4 @@ def photo_thumbnail(
 ):
     """The thumbnail: JPEG, upright, long side at most 1024 px, no metadata."""
     photo = service.get_photo(session=session, photo_id=access.photo_id, actor=access.actor)
-    return _file_response(photo, "thumbnail", request, settings)
+    return _file_response(photo, access, request, settings)

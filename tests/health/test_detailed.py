@@ -71,10 +71,22 @@ def test_a_backup_older_than_26_hours_is_degraded_not_503(client, admin, folders
     assert any("backup" in p for p in r.json()["problems"])
 
 
-def test_no_backup_at_all_is_degraded(client, admin, folders):
+def test_no_backup_at_all_is_degraded_in_production(client, admin, folders, app):
+    settings = app.dependency_overrides[get_settings]().model_copy(
+        update={"environment": "production"}
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
     r = client.get("/health/detailed", headers=auth(admin))
     assert r.json()["status"] == "degraded"
     assert r.json()["backup"]["name"] is None
+    assert any("no backup" in p for p in r.json()["problems"])
+
+
+def test_no_backup_yet_is_only_a_note_outside_production(client, admin, folders):
+    r = client.get("/health/detailed", headers=auth(admin))
+    assert r.json()["status"] == "ok", r.json()["problems"]
+    assert r.json()["backup"]["name"] is None
+    assert any("no backup" in n for n in r.json()["notes"])
 
 
 def test_the_last_prune_run_is_read_from_prune_runs(client, admin, folders, session):

@@ -122,3 +122,22 @@ def test_expired_signed_url_is_refused(client, fleet, manager, upload_dir):
     # The same photo, freshly signed, opens.
     fresh = client.get(f"/api/v1/photos/{photo['id']}", headers=auth(manager)).json()
     assert client.get(fresh["url"]).status_code == 200
+
+
+def test_a_signed_link_answers_head_with_the_headers_of_get(client, fleet, manager, upload_dir):
+    photo = upload(client, manager, webp(), vehicle_id=fleet["vehicle"].id).json()
+    for url in (photo["url"], photo["thumbnail_url"]):
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == 200 and head.content == b""
+        for name in ("content-type", "content-length", "etag"):
+            assert head.headers[name] == got.headers[name], name
+
+
+def test_a_file_is_never_cached_longer_than_its_link_lives(client, fleet, manager, upload_dir):
+    photo = upload(client, manager, webp(), vehicle_id=fleet["vehicle"].id).json()
+    expires = int(parse_qs(urlsplit(photo["url"]).query)["expires"][0])
+    r = client.get(photo["url"])
+    max_age = int(r.headers["cache-control"].split("max-age=")[1])
+    assert 0 < max_age <= expires - time.time() + 1
+    bearer = client.get(f"/api/v1/photos/{photo['id']}/file", headers=auth(manager))
+    assert bearer.headers["cache-control"] == "private, max-age=900"  # SIGNED_URL_MINUTES 15

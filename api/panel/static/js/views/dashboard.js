@@ -70,7 +70,7 @@ async function systemHealth(section) {
   const facts = [
     ['dash.database', report.database && `${report.database.status} (${fmtNumber(report.database.latency_ms)} ms)`],
     ['dash.pool', report.pool && `${fmtNumber(report.pool.usage_percent)} % (${report.pool.checked_out}/${report.pool.size + report.pool.max_overflow})`],
-    ['dash.redis', report.redis && `${report.redis.status} (${report.redis.backend})`],
+    ['dash.redis', report.redis && (report.redis.backend === 'memory' ? t('dash.redis_absent') : report.redis.status)],
     ['dash.disk_uploads', disk.uploads && `${fmtNumber(disk.uploads.free_percent)} %`],
     ['dash.disk_backups', disk.backups && `${fmtNumber(disk.backups.free_percent)} %`],
     ['dash.last_prune', report.last_prune_run === undefined ? null : (report.last_prune_run ? fmtDateTime(report.last_prune_run) : '—')],

@@ -91,7 +91,7 @@ function openLightbox(photo, me, thumbBadge) {
   label();
   clear(dialog, h('div', { class: 'lightbox-body' },
     h('div', { class: 'lightbox-bar' },
-      h('span', {}, kindLabel(photo.kind), ' · ', t('photos.taken', { when: fmtDateTime(photo.taken_at || photo.uploaded_at) }), ' ', badge),
+      h('span', {}, kindLabel(photo.kind), ' · ', photo.taken_at ? t('photos.taken', { when: fmtDateTime(photo.taken_at) }) : t('photos.uploaded_at', { when: fmtDateTime(photo.uploaded_at) }), ' ', badge),
       h('button', { type: 'button', class: 'secondary', text: t('common.close'), on: { click: () => dialog.close() } })),
     status,
     brokenImage(h('img', { class: 'full', src: photo.url, alt: kindLabel(photo.kind) })),
