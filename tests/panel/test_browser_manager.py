@@ -126,6 +126,13 @@ def test_manager_sees_drivers_with_expiring_licences_highlighted(panel, seed):
     panel.open("/trips?state=finished")
     page.wait_for_selector("table.list >> text=QWE4567")
     assert "BRA2E19" not in page.inner_text("table.list")
+    headers = page.locator("table.list th").all_inner_texts()
+    assert "Finished" in headers and "Distance" in headers
+    row = page.locator("table.list tbody tr").first
+    assert "300 km" in row.inner_text() and "—" not in row.inner_text()  # finished time shown
+    row.locator("a.plate").click()  # the plate opens the vehicle
+    page.wait_for_url(re.compile(r"#/vehicles/\d+$"))
+    page.wait_for_selector("h1 >> text=QWE4567")
     panel.open(f"/trips/{seed.bruno_trip_id}")
     page.wait_for_selector(".facts >> text=Bruno Lima")
     assert "300 km" in page.inner_text(".facts")

@@ -74,9 +74,10 @@ export async function renderTrips({ me, query, setQuery }) {
     filters, status,
     table([
       { label: '#', cell: (trip) => h('a', { href: `#/trips/${trip.id}`, text: String(trip.id) }) },
-      { label: t('trip.vehicle'), cell: (trip) => h('span', { class: 'plate', text: vehicles[trip.vehicle_id]?.plate ?? `#${trip.vehicle_id}` }) },
+      { label: t('trip.vehicle'), cell: (trip) => h('a', { class: 'plate', href: `#/vehicles/${trip.vehicle_id}`, text: vehicles[trip.vehicle_id]?.plate ?? `#${trip.vehicle_id}` }) },
       isFleet(me) ? { label: t('trip.driver'), cell: (trip) => drivers[trip.driver_id]?.name ?? `#${trip.driver_id}` } : null,
       { label: t('trip.started'), cell: (trip) => fmtDateTime(trip.started_at) },
+      { label: t('trip.finished'), cell: (trip) => (trip.finished_at ? fmtDateTime(trip.finished_at) : '—') },
       { label: t('trip.state'), cell: (trip) => stateBadge(trip) },
       { label: t('trip.distance'), cell: (trip) => (trip.end_odometer_km === null ? '—' : fmtKm(trip.end_odometer_km - trip.start_odometer_km)) },
     ].filter(Boolean), page.items, (trip) => `#/trips/${trip.id}`),
