@@ -5,7 +5,9 @@ import { lang, t } from './i18n.js';
 import { renderDashboard } from './views/dashboard.js';
 import { renderDriverForm, renderDrivers } from './views/drivers.js';
 import { renderLogin, renderPasswordChange } from './views/login.js';
+import { renderPhotos } from './views/photos.js';
 import { renderTrip, renderTrips } from './views/trips.js';
+import { renderUser, renderUserForm, renderUsers } from './views/users.js';
 import { renderVehicle, renderVehicleForm, renderVehicles } from './views/vehicles.js';
 
 document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
@@ -23,6 +25,10 @@ const ROUTES = [
   [/^\/drivers\/(\d+)\/edit$/, () => renderDriverForm, 'fleet'],
   [/^\/trips$/, () => renderTrips],
   [/^\/trips\/(\d+)$/, () => renderTrip],
+  [/^\/photos$/, () => renderPhotos, 'fleet'],
+  [/^\/users$/, () => renderUsers, 'admin'],
+  [/^\/users\/new$/, () => renderUserForm, 'admin'],
+  [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
   [/^\/password$/, () => (ctx) => renderPasswordChange(ctx, { required: false })],
 ];
 
@@ -51,8 +57,9 @@ function renderShell() {
     return clear(nav);
   }
   const links = isFleet(me)
-    ? [['#/', 'nav.dashboard'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips']]
+    ? [['#/', 'nav.dashboard'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips'], ['#/photos', 'nav.photos']]
     : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/vehicles', 'nav.vehicles']];
+  if (me.role === 'admin') links.push(['#/users', 'nav.users']);
   links.push(['#/password', 'nav.password']);
   const { path } = parseHash();
   clear(nav, links.map(([href, key]) => {
@@ -83,6 +90,7 @@ async function route() {
     const match = path.match(pattern);
     if (!match) continue;
     if (needs === 'fleet' && !isFleet(state.me)) break;
+    if (needs === 'admin' && state.me.role !== 'admin') break;
     ctx.params = match.slice(1);
     add(view, h('p', { class: 'muted', text: t('app.loading') }));
     try {

@@ -1,7 +1,7 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
 import { api, idempotencyKey } from '../api.js';
-import { clear, field, fmtDateTime, h, notice } from '../dom.js';
+import { clear, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
 const PAGE = 24;
@@ -135,4 +135,40 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
     }
   });
   return form;
+}
+
+/** A local calendar day as the ISO instant of its midnight (`to` days are inclusive). */
+function dayStart(isoDate, plusDays = 0) {
+  if (!isoDate) return undefined;
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Date(y, m - 1, d + plusDays).toISOString();
+}
+
+/** The photos page (managers): filters by plate, kind and upload date; the gallery below. */
+export async function renderPhotos({ me, query, setQuery }) {
+  const root = main();
+  const status = h('div', { class: 'status-area' });
+  const filters = h('form', { class: 'filters', role: 'search', id: 'photo-filters' },
+    field(t('trip.vehicle'), h('input', { name: 'plate', value: query.plate || '', placeholder: 'ABC1D23', autocapitalize: 'characters' })),
+    field(t('photos.kind'), h('select', { name: 'kind' },
+      h('option', { value: '', text: t('common.all') }),
+      KINDS.map((k) => h('option', { value: k, text: kindLabel(k), selected: query.kind === k })))),
+    field(t('trip.from'), h('input', { name: 'from', type: 'date', value: query.from || '' })),
+    field(t('trip.to'), h('input', { name: 'to', type: 'date', value: query.to || '' })),
+    h('button', { type: 'submit', text: t('common.search') }));
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const v = formValues(filters);
+    setQuery({ plate: v.plate.toUpperCase().replace(/[^A-Z0-9]/g, ''), kind: v.kind, from: v.from, to: v.to });
+  });
+  const gallery = h('section', { class: 'card', id: 'photos-page' });
+  clear(root, h('h1', { text: t('photos.title') }), filters, status, gallery);
+  const filter = { kind: query.kind, uploaded_from: dayStart(query.from), uploaded_to: dayStart(query.to, 1) };
+  if (query.plate) {
+    const found = await api('/vehicles', { query: { q: query.plate, limit: 200 } });
+    const vehicle = found.items.find((v) => v.plate === query.plate);
+    if (!vehicle) return clear(status, notice(t('trip.no_vehicle', { plate: query.plate })));
+    filter.vehicle_id = vehicle.id;
+  }
+  await photoGallery(gallery, filter, me);
 }

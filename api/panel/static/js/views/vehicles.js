@@ -4,7 +4,7 @@ import {
   add, clear, field, fmtDateTime, fmtKm, fmtNumber, formValues, h, main, notice, pager, statusBadge, table,
 } from '../dom.js';
 import { t } from '../i18n.js';
-import { photoGallery } from './photos.js';
+import { photoGallery, photoUploadForm } from './photos.js';
 
 export const STATUSES = ['available', 'in_use', 'maintenance', 'retired'];
 const PAGE = 50;
@@ -66,10 +66,12 @@ export async function renderVehicle({ me, params, query }) {
       fact(t('vehicle.year'), String(vehicle.year)), fact(t('vehicle.odometer'), fmtKm(vehicle.odometer_km))),
     me.role === 'driver' && vehicle.status === 'available' ? checkOutForm(vehicle) : null,
     trips, photos);
-  await Promise.all([
+  const [, gallery] = await Promise.all([
     vehicleTrips(me, id, trips),
     photoGallery(photos, { vehicle_id: id }, me),
   ]);
+  // Managers add photos to the vehicle itself (drivers do from their open trip).
+  if (isFleet(me)) add(root, photoUploadForm({ vehicleId: id, onUploaded: () => gallery.reload() }));
 }
 
 function fact(label, value) {

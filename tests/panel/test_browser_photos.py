@@ -1,0 +1,53 @@
+"""The photos page (filters by plate, kind and date, the lightbox) and a manager's upload on a
+vehicle's page, in the real browser."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.panel.conftest import image_rendered, jpeg_bytes
+
+pytestmark = pytest.mark.usefixtures("committed")
+
+
+def test_manager_finds_photos_by_plate_kind_and_date(panel, seed):
+    page = panel.page
+    panel.login("gestora@example.com")
+    page.wait_for_selector("#dash-vehicles")
+    page.click("#nav >> text=Photos")
+    page.wait_for_selector("#photos-page .gallery img")
+    page.fill("#photo-filters input[name=plate]", "abc-1d23")
+    page.select_option("#photo-filters select[name=kind]", "exterior")
+    page.click("#photo-filters button[type=submit]")
+    page.wait_for_url("**/panel/#/photos?plate=ABC1D23&kind=exterior*")
+    page.wait_for_selector("#photos-page .gallery img")
+    assert page.locator("#photos-page .gallery li").count() == 1
+    page.click("#photos-page .thumb-button")
+    page.wait_for_selector("#lightbox[open] img.full")
+    image_rendered(page, "#lightbox img.full")
+    page.click("#lightbox >> text=Close")
+    page.select_option("#photo-filters select[name=kind]", "damage")
+    page.click("#photo-filters button[type=submit]")
+    page.wait_for_selector("#photos-page >> text=No photos.")
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    panel.open(f"/photos?to={yesterday}")
+    page.wait_for_selector("#photos-page >> text=No photos.")
+    panel.open("/photos?plate=ZZZ9Z99")
+    page.wait_for_selector(".notice.error >> text=No vehicle with plate ZZZ9Z99")
+
+
+def test_manager_uploads_a_photo_on_a_vehicles_page(panel, seed):
+    page = panel.page
+    panel.login("gestora@example.com")
+    page.wait_for_selector("#dash-vehicles")
+    panel.open(f"/vehicles/{seed.other_id}")
+    page.wait_for_selector("text=No photos.")
+    page.set_input_files(
+        "#upload-form input[name=file]",
+        {"name": "damage.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()},
+    )
+    page.select_option("#upload-form select[name=kind]", "damage")
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-form .notice.info >> text=Photo uploaded.")
+    page.wait_for_selector(".gallery img")
+    assert page.locator(".gallery li").count() == 1
