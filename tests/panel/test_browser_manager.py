@@ -34,6 +34,7 @@ def test_admin_sees_health_and_backup_age_on_the_dashboard(panel, seed):
     text = page.inner_text("#dash-health")
     assert "Newest backup: 2 h ago" in text
     assert "Database" in health.inner_text()
+    assert "not configured: limits counted per worker" in text  # no REDIS_URL here
     panel.screenshot("10-admin-dashboard-health")
 
 

@@ -25,6 +25,9 @@ def test_manager_finds_photos_by_plate_kind_and_date(panel, seed):
     page.click("#photos-page .thumb-button")
     page.wait_for_selector("#lightbox[open] img.full")
     image_rendered(page, "#lightbox img.full")
+    # No EXIF time in this photo: the time shown is the upload's, and says so.
+    bar = page.inner_text("#lightbox .lightbox-bar")
+    assert "Uploaded" in bar and "Taken" not in bar
     page.click("#lightbox >> text=Close")
     page.select_option("#photo-filters select[name=kind]", "damage")
     page.click("#photo-filters button[type=submit]")
