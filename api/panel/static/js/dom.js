@@ -131,3 +131,10 @@ export function formValues(form) {
   }
   return values;
 }
+
+/** A local calendar day as the ISO instant of its midnight (`to` days are inclusive). */
+export function dayStart(isoDate, plusDays = 0) {
+  if (!isoDate) return undefined;
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Date(y, m - 1, d + plusDays).toISOString();
+}

@@ -4,7 +4,7 @@ import { add, clear, daysUntil, field, fmtDate, formValues, h, main, notice, pag
 import { t } from '../i18n.js';
 
 const PAGE = 50;
-const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
+export const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
 export const EXPIRY_WARNING_DAYS = 30;
 
 /** The licence expiry date with a highlight: red when expired, amber within 30 days. */

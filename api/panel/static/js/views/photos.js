@@ -1,7 +1,7 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
 import { api, idempotencyKey } from '../api.js';
-import { clear, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
+import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
 const PAGE = 24;
@@ -135,13 +135,6 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
     }
   });
   return form;
-}
-
-/** A local calendar day as the ISO instant of its midnight (`to` days are inclusive). */
-function dayStart(isoDate, plusDays = 0) {
-  if (!isoDate) return undefined;
-  const [y, m, d] = isoDate.split('-').map(Number);
-  return new Date(y, m - 1, d + plusDays).toISOString();
 }
 
 /** The photos page (managers): filters by plate, kind and upload date; the gallery below. */

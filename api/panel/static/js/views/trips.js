@@ -1,18 +1,11 @@
 // Trips: list with filters (vehicle, driver, open/finished, date range) and detail with check-in.
 import { api, byIds } from '../api.js';
-import { add, clear, field, fmtDateTime, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
+import { add, clear, dayStart, field, fmtDateTime, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { photoGallery, photoUploadForm } from './photos.js';
 
 const PAGE = 50;
 const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
-
-/** A local calendar day as the ISO instant of its midnight (`to` days are inclusive). */
-function dayStart(isoDate, plusDays = 0) {
-  if (!isoDate) return undefined;
-  const [y, m, d] = isoDate.split('-').map(Number);
-  return new Date(y, m - 1, d + plusDays).toISOString();
-}
 
 export function stateBadge(trip) {
   return trip.finished_at

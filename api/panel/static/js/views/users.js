@@ -3,10 +3,10 @@
 import { api } from '../api.js';
 import { clear, field, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
+import { CATEGORIES } from './drivers.js';
 
 const PAGE = 50;
 const ROLES = ['driver', 'manager', 'admin'];
-const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
 
 /** A readable temporary password (16 characters, no look-alikes), made in the browser. */
 function temporaryPassword() {
