@@ -197,6 +197,19 @@ def prune_photos(settings: Settings, older_than_days: int | None, dry_run: bool)
     return 0
 
 
+def verify(settings: Settings) -> int:
+    """Every photo row against its files and every file against a row; 1 when anything is off."""
+    from api.photos.service import get_storage
+    from api.photos.verify import verify_photos
+
+    with job_session(settings) as session:
+        report = verify_photos(session=session, storage=get_storage(settings))
+        session.commit()
+    for line in report.lines():
+        print("verify: " + line, flush=True)
+    return 1 if report.problems else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frota", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--older-than-days", type=int, default=None, help="default PHOTO_RETENTION_DAYS"
     )
     prune.add_argument("--dry-run", action="store_true", help="report, change nothing")
+    sub.add_parser(
+        "verify",
+        help="check every photo row against its files (present, size, "
+        "SHA-256) and every file against a row; exit 1 with the list when not",
+    )
     user = sub.add_parser("create-user", help="create a user (password from the prompt)")
     user.add_argument("email")
     user.add_argument("--name", required=True)
@@ -246,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             bootstrap_admin(settings)
         elif args.command == "prune-photos":
             return prune_photos(settings, args.older_than_days, args.dry_run)
+        elif args.command == "verify":
+            return verify(settings)
         elif args.command == "create-user":
             create_user(settings, args)
     except ConfigError as exc:

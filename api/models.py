@@ -2,7 +2,7 @@
 
 from api.db import Base
 from api.drivers.models import Driver
-from api.photos.models import Photo, PhotoKind, PruneRun
+from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
 from api.users.models import Role, User
 from api.vehicles.models import Vehicle, VehicleStatus
@@ -18,4 +18,5 @@ __all__ = [
     "User",
     "Vehicle",
     "VehicleStatus",
+    "VerifyRun",
 ]

@@ -153,6 +153,20 @@ def read_pool_status(pool) -> dict:
     }
 
 
+def last_verify_run(engine: Engine) -> dict | None:
+    """The last `frota verify`: when, how many photos, how many problems (None: never ran)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT finished_at, photos_checked, problems FROM verify_runs "
+                "ORDER BY finished_at DESC LIMIT 1"
+            )
+        ).first()
+    if row is None:
+        return None
+    return {"finished_at": row[0].isoformat(), "photos_checked": row[1], "problems": row[2]}
+
+
 def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, int]:
     """Everything the operator wants at a glance; 503 only when the database is down."""
     database = timed_probe()
@@ -184,11 +198,16 @@ def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, i
     elif age > BACKUP_MAX_AGE_HOURS:
         problems.append(f"newest backup is {age:.0f} h old (> {BACKUP_MAX_AGE_HOURS} h)")
     report["last_prune_run"] = None
+    report["last_verify_run"] = None
     if database["status"] == "ok":
         try:
             report["last_prune_run"] = last_prune_run(engine)
+            report["last_verify_run"] = last_verify_run(engine)
         except SQLAlchemyError as exc:
-            problems.append(f"could not read prune_runs: {type(exc).__name__}")
+            problems.append(f"could not read the job runs: {type(exc).__name__}")
+    verified = report["last_verify_run"]
+    if verified and verified["problems"]:
+        problems.append(f"the last frota verify found {verified['problems']} problems")
     report.update(
         uptime_seconds=round(time.time() - STARTED_AT, 1),
         version=settings.version,

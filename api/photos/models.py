@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
@@ -115,3 +116,18 @@ class PruneRun(Base):
     skipped_legal_hold: Mapped[int] = mapped_column(Integer, default=0)
     orphans_removed: Mapped[int] = mapped_column(Integer, default=0)
     rows_missing_files: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VerifyRun(Base):
+    """One `frota verify` run: how many photos it checked and how many problems it found."""
+
+    __tablename__ = "verify_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    photos_checked: Mapped[int] = mapped_column(Integer)
+    problems: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
