@@ -145,13 +145,16 @@ def server_database(server_admin_url) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    """The real Redis (REDIS_TEST_URL, default 127.0.0.1:6379); skipped when there is none."""
+    """The real Redis (REDIS_TEST_URL, default 127.0.0.1:6379); skipped when there is none,
+    except where FROTA_REQUIRE_REDIS=1 (CI): production counts in Redis, so CI must test it."""
     import redis
 
     url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
     try:
         redis.Redis.from_url(url, socket_timeout=1).ping()
-    except redis.RedisError:
+    except redis.RedisError as exc:
+        if os.environ.get("FROTA_REQUIRE_REDIS") == "1":
+            pytest.fail(f"FROTA_REQUIRE_REDIS=1 but there is no Redis at {url}: {exc}")
         pytest.skip(f"no Redis at {url} (set REDIS_TEST_URL)")
     return url
 
