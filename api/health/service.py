@@ -130,13 +130,29 @@ def newest_backup(backup_dir: Path) -> dict:
     }
 
 
-def last_prune_run(engine: Engine) -> str | None:
-    """When `frota prune-photos` last finished; None when it never ran (or its table is absent)."""
+def last_job_runs(engine: Engine) -> tuple[str | None, dict | None]:
+    """When `frota prune-photos` last finished, and the last `frota verify` (when, how many
+    photos, how many problems); None for a job that never ran. One connection for both."""
     with engine.connect() as conn:
-        if conn.execute(text("SELECT to_regclass('prune_runs')")).scalar() is None:
-            return None
-        finished = conn.execute(text("SELECT max(finished_at) FROM prune_runs")).scalar()
-    return finished.isoformat() if finished else None
+        pruned = None
+        if conn.execute(text("SELECT to_regclass('prune_runs')")).scalar() is not None:
+            pruned = conn.execute(text("SELECT max(finished_at) FROM prune_runs")).scalar()
+        verified = conn.execute(
+            text(
+                "SELECT finished_at, photos_checked, problems FROM verify_runs "
+                "ORDER BY finished_at DESC LIMIT 1"
+            )
+        ).first()
+    return (
+        pruned.isoformat() if pruned else None,
+        None
+        if verified is None
+        else {
+            "finished_at": verified[0].isoformat(),
+            "photos_checked": verified[1],
+            "problems": verified[2],
+        },
+    )
 
 
 def read_pool_status(pool) -> dict:
@@ -151,20 +167,6 @@ def read_pool_status(pool) -> dict:
         "requests_waiting": stats.get("requests_waiting", 0),
         "usage_percent": round(100 * (size - idle) / pool.max_size, 1),
     }
-
-
-def last_verify_run(engine: Engine) -> dict | None:
-    """The last `frota verify`: when, how many photos, how many problems (None: never ran)."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT finished_at, photos_checked, problems FROM verify_runs "
-                "ORDER BY finished_at DESC LIMIT 1"
-            )
-        ).first()
-    if row is None:
-        return None
-    return {"finished_at": row[0].isoformat(), "photos_checked": row[1], "problems": row[2]}
 
 
 def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, int]:
@@ -201,8 +203,7 @@ def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, i
     report["last_verify_run"] = None
     if database["status"] == "ok":
         try:
-            report["last_prune_run"] = last_prune_run(engine)
-            report["last_verify_run"] = last_verify_run(engine)
+            report["last_prune_run"], report["last_verify_run"] = last_job_runs(engine)
         except SQLAlchemyError as exc:
             problems.append(f"could not read the job runs: {type(exc).__name__}")
     verified = report["last_verify_run"]

@@ -59,18 +59,19 @@ def verify_photos(*, session: Session, storage: PhotoStorage) -> VerifyReport:
     wanted: set[str] = set()
     for photo_id, original, thumbnail, display, size_bytes, sha256 in photos:
         report.photos_checked += 1
-        for relative in (original, thumbnail, display):
-            if relative:
-                wanted.add(relative)
-                if not storage.resolve(relative).is_file():
-                    report.problems.append(f"photo {photo_id}: missing file {relative}")
+        wanted.update(p for p in (original, thumbnail, display) if p)
+        for relative in (thumbnail, display):
+            if relative and not storage.resolve(relative).is_file():
+                report.problems.append(f"photo {photo_id}: missing file {relative}")
         path = storage.resolve(original)
-        if not path.is_file():
+        try:
+            stored_bytes = path.stat().st_size
+        except FileNotFoundError:
+            report.problems.append(f"photo {photo_id}: missing file {original}")
             continue
-        if path.stat().st_size != size_bytes:
+        if stored_bytes != size_bytes:
             report.problems.append(
-                f"photo {photo_id}: {original} has {path.stat().st_size} bytes, "
-                f"the row says {size_bytes}"
+                f"photo {photo_id}: {original} has {stored_bytes} bytes, the row says {size_bytes}"
             )
         elif _sha256(path) != sha256:
             report.problems.append(f"photo {photo_id}: {original} does not match its SHA-256")
