@@ -6,6 +6,8 @@ import os
 import secrets
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -30,13 +32,20 @@ def migrate(database_url: str | None = None) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
-def job_session(settings: Settings):
-    """A session for a maintenance job: the CLI's own time-outs, not the requests' (api/db.py)."""
+@contextmanager
+def job_session(settings: Settings) -> Iterator:
+    """A session for a maintenance job, with the CLI's own time-outs (api/db.py); its engine is
+    disposed afterwards, so that `frota serve`'s parent keeps no connection open."""
     from sqlalchemy.orm import Session
 
     from api.db import make_cli_engine
 
-    return Session(make_cli_engine(settings), expire_on_commit=False)
+    engine = make_cli_engine(settings)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def bootstrap_admin(settings: Settings) -> None:
@@ -63,6 +72,7 @@ def prepare(settings: Settings) -> None:
     log.info("waiting for the database")
     wait_for_database(get_engine(), settings.db_start_timeout)
     check_pool_capacity(get_engine(), settings)
+    get_engine().dispose()  # the parent serves no request: its workers open their own pools
     log.info("running migrations")
     migrate(settings.database_url)
     bootstrap_admin(settings)
