@@ -29,3 +29,8 @@ LIKE_ESCAPE = "/"
 def like_escape(text: str) -> str:
     """`text` for a LIKE pattern (escape character LIKE_ESCAPE): `%` and `_` match themselves."""
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape LIKE_ESCAPE) that matches `text` anywhere, `%` and `_` literally."""
+    return f"%{like_escape(text)}%"

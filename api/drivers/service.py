@@ -10,7 +10,7 @@ from api.db import constraint_name
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverUpdate
 from api.errors import Conflict, Invalid, NotFound
-from api.text import LIKE_ESCAPE, like_escape
+from api.text import LIKE_ESCAPE, contains_pattern
 from api.trips.models import Trip
 from api.users.models import Role, User
 
@@ -34,7 +34,7 @@ def list_drivers_filters(
     if ids is not None:
         values["ids"] = list(ids)
     if search and search.strip():
-        values["search"] = f"%{like_escape(search.strip())}%"
+        values["search"] = contains_pattern(search.strip())
     if license_expiring_within_days is not None:
         values["expiry_until"] = date.today() + timedelta(days=license_expiring_within_days)
     if is_active is not None:
@@ -65,7 +65,7 @@ def list_driver_logins_filters(
 ) -> dict:
     values: dict = {}
     if search and search.strip():
-        values["search"] = f"%{like_escape(search.strip())}%"
+        values["search"] = contains_pattern(search.strip())
     if unlinked:
         values["unlinked"] = True  # a shape, not a value
     if user_ids is not None:

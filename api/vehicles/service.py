@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api.db import constraint_name
 from api.errors import Conflict, Invalid, NotFound
 from api.photos.models import Photo
-from api.text import LIKE_ESCAPE, like_escape
+from api.text import LIKE_ESCAPE, contains_pattern
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleUpdate
@@ -45,7 +45,7 @@ def list_vehicles_filters(
     if search and search.strip():
         # `%` and `_` are searched for, not wildcards; a plate is matched without separators.
         text = search.strip()
-        values["search"] = f"%{like_escape(text)}%"
+        values["search"] = contains_pattern(text)
         plate = "".join(ch for ch in text.upper() if ch.isalnum())
         if plate:
             values["plate"] = f"%{plate}%"
