@@ -102,6 +102,16 @@ export async function byIds(resource, ids) {
   return Object.fromEntries(page.items.map((row) => [row.id, row]));
 }
 
+/** A plate as the API stores it: `abc-1d23` → `ABC1D23`. */
+export const normalisePlate = (typed) => typed.toUpperCase().replace(/[^A-Z0-9]/g, '');
+
+/** The vehicle with exactly this plate (typed with or without separators), or null. */
+export async function vehicleByPlate(typed) {
+  const plate = normalisePlate(typed);
+  const found = await api('/vehicles', { query: { q: plate, limit: 200 } });
+  return found.items.find((v) => v.plate === plate) ?? null;
+}
+
 /** An Idempotency-Key that also works outside a secure context (plain http on the LAN). */
 export function idempotencyKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

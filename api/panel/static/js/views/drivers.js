@@ -4,7 +4,7 @@ import { add, clear, daysUntil, field, fmtDate, formValues, h, main, notice, pag
 import { t } from '../i18n.js';
 
 const PAGE = 50;
-export const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
+const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
 export const EXPIRY_WARNING_DAYS = 30;
 
 /** The licence expiry date with a highlight: red when expired, amber within 30 days. */
@@ -82,6 +82,16 @@ async function loginInput(driver) {
     h('small', { text: t('driver.login_hint') }));
 }
 
+/** The CNH's fields (number, category, expiry) of a driver's form; `driver` fills them in. */
+export function licenceFields(driver, { required = true } = {}) {
+  return [
+    field(t('driver.license_number'), h('input', { name: 'license_number', required, maxlength: '20', inputmode: 'numeric', value: driver?.license_number ?? '', placeholder: '12345678901' })),
+    field(t('driver.category'), h('select', { name: 'license_category' },
+      CATEGORIES.map((c) => h('option', { value: c, text: c, selected: (driver?.license_category ?? 'B') === c })))),
+    field(t('driver.expiry'), h('input', { name: 'license_expiry', type: 'date', required, value: driver?.license_expiry ?? '' })),
+  ];
+}
+
 export async function renderDriverForm({ params }) {
   const root = main();
   const id = params[0] ? Number(params[0]) : null;
@@ -91,10 +101,7 @@ export async function renderDriverForm({ params }) {
     h('h1', { text: id ? `${t('driver.edit')}: ${driver.name}` : t('driver.new') }),
     status,
     field(t('driver.name'), h('input', { name: 'name', required: true, maxlength: '120', value: driver?.name ?? '' })),
-    field(t('driver.license_number'), h('input', { name: 'license_number', required: true, maxlength: '20', inputmode: 'numeric', value: driver?.license_number ?? '', placeholder: '12345678901' })),
-    field(t('driver.category'), h('select', { name: 'license_category' },
-      CATEGORIES.map((c) => h('option', { value: c, text: c, selected: (driver?.license_category ?? 'B') === c })))),
-    field(t('driver.expiry'), h('input', { name: 'license_expiry', type: 'date', required: true, value: driver?.license_expiry ?? '' })),
+    licenceFields(driver),
     await loginInput(driver),
     driver ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'is_active', checked: driver.is_active }), t('driver.active')) : null,
     h('div', { class: 'actions' },

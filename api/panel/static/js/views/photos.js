@@ -1,6 +1,6 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
-import { api, idempotencyKey } from '../api.js';
+import { api, idempotencyKey, normalisePlate, vehicleByPlate } from '../api.js';
 import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
@@ -152,14 +152,13 @@ export async function renderPhotos({ me, query, setQuery }) {
   filters.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const v = formValues(filters);
-    setQuery({ plate: v.plate.toUpperCase().replace(/[^A-Z0-9]/g, ''), kind: v.kind, from: v.from, to: v.to });
+    setQuery({ plate: normalisePlate(v.plate), kind: v.kind, from: v.from, to: v.to });
   });
   const gallery = h('section', { class: 'card', id: 'photos-page' });
   clear(root, h('h1', { text: t('photos.title') }), filters, status, gallery);
   const filter = { kind: query.kind, uploaded_from: dayStart(query.from), uploaded_to: dayStart(query.to, 1) };
   if (query.plate) {
-    const found = await api('/vehicles', { query: { q: query.plate, limit: 200 } });
-    const vehicle = found.items.find((v) => v.plate === query.plate);
+    const vehicle = await vehicleByPlate(query.plate);
     if (!vehicle) return clear(status, notice(t('trip.no_vehicle', { plate: query.plate })));
     filter.vehicle_id = vehicle.id;
   }

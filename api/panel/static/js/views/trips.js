@@ -1,5 +1,5 @@
 // Trips: list with filters (vehicle, driver, open/finished, date range) and detail with check-in.
-import { api, byIds } from '../api.js';
+import { api, byIds, normalisePlate, vehicleByPlate } from '../api.js';
 import { add, clear, dayStart, field, fmtDateTime, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { photoGallery, photoUploadForm } from './photos.js';
@@ -17,10 +17,8 @@ export function stateBadge(trip) {
 async function resolveFilters(values) {
   const query = { state: values.state, from: values.from, to: values.to };
   if (values.plate) {
-    const plate = values.plate.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    const found = await api('/vehicles', { query: { q: plate, limit: 200 } });
-    const vehicle = found.items.find((v) => v.plate === plate);
-    if (!vehicle) throw new Error(t('trip.no_vehicle', { plate }));
+    const vehicle = await vehicleByPlate(values.plate);
+    if (!vehicle) throw new Error(t('trip.no_vehicle', { plate: normalisePlate(values.plate) }));
     query.vehicle_id = vehicle.id;
   }
   if (values.driver) {

@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { clear, field, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
-import { CATEGORIES } from './drivers.js';
+import { licenceFields } from './drivers.js';
 
 const PAGE = 50;
 const ROLES = ['driver', 'manager', 'admin'];
@@ -54,10 +54,7 @@ export async function renderUserForm() {
   const status = h('div', { class: 'status-area' });
   const driverFields = h('fieldset', { id: 'driver-fields' },
     h('legend', { text: t('user.driver_record') }),
-    field(t('driver.license_number'), h('input', { name: 'license_number', maxlength: '20', inputmode: 'numeric', placeholder: '12345678901' })),
-    field(t('driver.category'), h('select', { name: 'license_category' },
-      CATEGORIES.map((c) => h('option', { value: c, text: c, selected: c === 'B' })))),
-    field(t('driver.expiry'), h('input', { name: 'license_expiry', type: 'date' })));
+    licenceFields(null, { required: false }));
   const role = h('select', { name: 'role' }, ROLES.map((r) => h('option', { value: r, text: t(`role.${r}`) })));
   const form = h('form', { class: 'card', id: 'user-form' },
     h('h1', { text: t('user.new') }),
