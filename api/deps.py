@@ -92,13 +92,6 @@ async def _actor(request: Request, token: str | None) -> Actor:
     )
 
 
-def active_actor(actor: Actor) -> Actor:
-    """The actor, unless their password must be changed first."""
-    if actor.must_change_password:
-        raise Forbidden(PASSWORD_CHANGE_REQUIRED)
-    return actor
-
-
 async def authenticated_actor(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor:
@@ -106,15 +99,19 @@ async def authenticated_actor(
     return await _actor(request, token)
 
 
-async def _current_actor(
+async def current_actor(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor:
-    # One dependency (each one costs FastAPI's resolution on every request), not two chained.
-    return active_actor(await _actor(request, token))
+    """A valid caller, refused (403) while their password must be changed. One dependency
+    (each one costs FastAPI's resolution on every request), not two chained."""
+    actor = await _actor(request, token)
+    if actor.must_change_password:
+        raise Forbidden(PASSWORD_CHANGE_REQUIRED)
+    return actor
 
 
 # Every endpoint uses CurrentActor; only the password change accepts a must-change account.
-CurrentActor = Annotated[Actor, Depends(_current_actor)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]
 ActorAwaitingPasswordChange = Annotated[Actor, Depends(authenticated_actor)]
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
-from api.deps import Actor, SettingsDep, active_actor, authenticated_actor, oauth2_scheme
+from api.deps import Actor, SettingsDep, current_actor, oauth2_scheme
 from api.errors import Forbidden
 from api.params import PhotoId
 from api.photos import signing
@@ -50,7 +50,7 @@ class SignedOrBearer:
     ) -> FileAccess:
         variant = "display" if self.variant == "file" and rendition == "jpeg" else self.variant
         if expires is None and signature is None:
-            actor = active_actor(await authenticated_actor(request, token))
+            actor = await current_actor(request, token)
             return FileAccess(photo_id=photo_id, variant=variant, actor=actor)
         if expires is None or signature is None:
             raise Forbidden("A signed photo link needs both `expires` and `signature`")
