@@ -14,7 +14,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH  
 job=${1:-}
 case $job in
   backup) cmd=(./backup_db.sh) ;;
-  prune-photos) cmd=(docker compose exec -T api frota prune-photos) ;;
+  prune-photos) cmd=(docker compose exec -T -u frota api frota prune-photos) ;;
   *) echo "usage: scripts/cron.sh backup|prune-photos" >&2; exit 2 ;;
 esac
 

@@ -107,10 +107,13 @@ say "restoring $file into $target in one transaction"
 {
   printf '%s\n' \
     "SET client_min_messages = warning;" "SET lock_timeout = '60s';" \
-    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename = current_user;" \
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND usename IN (current_user, 'frota_app');" \
     "DROP SCHEMA IF EXISTS public CASCADE;" \
     "CREATE SCHEMA public;"
-  gzip -dc -- "$file" && printf '%s\n' "CREATE TEMP TABLE frota_restore_stream_complete () ON COMMIT DROP;"
+  # The dump loads as the superuser that restores it: in the compose stack, the api's role
+  # frota_app then gets its objects back (db/app-owner.sql), in the same transaction.
+  gzip -dc -- "$file" && { [[ $mode == local ]] || cat db/app-owner.sql; } &&
+    printf '%s\n' "CREATE TEMP TABLE frota_restore_stream_complete () ON COMMIT DROP;"
 } | run_psql --single-transaction -v ON_ERROR_STOP=1 -f - \
       -c 'SELECT 1 FROM pg_temp.frota_restore_stream_complete' >/dev/null
 phase=restored

@@ -79,8 +79,10 @@ rm -rf uploads backups && mkdir -p uploads backups
 secret() { python3 -c "import secrets; print(secrets.token_urlsafe($1))"; }
 ADMIN_EMAIL=admin@example.com
 ADMIN_PASSWORD=$(secret 18)
+# As root, the folders stay root's, as in a fresh clone: the api's entrypoint must take them
+# itself, with no chown step. Anyone else builds the image with their own uid.
 APP_UID=1000
-if ((EUID == 0)); then chown "$APP_UID:$APP_UID" uploads backups; else APP_UID=$(id -u); fi
+((EUID == 0)) || APP_UID=$(id -u)
 cat >.env <<ENV
 ENVIRONMENT=production
 SECRET_KEY=$(secret 48)
@@ -131,14 +133,26 @@ ok "limits: api 2.0 CPU / 1 GiB (512 MiB reserved), db $(inspect db '{{.HostConf
   || fail "db or redis publishes a port on the host"
 [[ $(inspect api '{{json .HostConfig.PortBindings}}') == *'"HostPort":"8000"'* ]] || fail "api does not publish 8000"
 ok "only the api publishes a port (8000); db and redis publish none"
-uid=$(docker compose exec -T api id -u)
-[[ $uid != 0 ]] || fail "the api container runs as root"
-top=$(docker top "$(cid api)" -eo uid,pid,args)
+uid=$(docker compose exec -T api stat -c %u /proc/1)
+[[ $uid != 0 ]] || fail "the api container's PID 1 (frota serve) runs as root"
+[[ $(stat -c %u uploads) == "$uid" ]] || fail "uploads/ was not given to uid $uid by the entrypoint"
+# Docker's healthcheck runs as the image's user (root): it is not the server.
+top=$(docker top "$(cid api)" -eo uid,pid,args | grep -v 'urllib.request' || true)
 roots=$(awk 'NR > 1 && $1 == 0' <<<"$top" | wc -l)
 workers=$(grep -c 'multiprocessing.spawn' <<<"$top" || true)
 ((roots == 0)) || fail "a process of the api container runs as root: $top"
 ((workers == 4)) || fail "expected 4 Uvicorn workers, found $workers: $top"
-ok "api runs as uid $uid (no root process) with $workers Uvicorn workers"
+ok "api runs as uid $uid (no root process, uploads/ given to it without a chown step) with $workers Uvicorn workers"
+app_role() {
+  docker compose exec -T -u frota api python -c 'import os, psycopg
+with psycopg.connect(os.environ["DATABASE_URL"]) as c:
+    print(*c.execute("SELECT current_user, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone())'
+}
+[[ $(app_role) == "frota_app False False False" ]] || fail "the api's database role: $(app_role)"
+owners=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c \
+  "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")
+[[ $owners == frota_app ]] || fail "tables owned by $owners"
+ok "the api connects as frota_app (not superuser, no CREATEROLE/CREATEDB), which owns every table"
 
 # --- data through the API -------------------------------------------------------------------------
 login() {
@@ -184,6 +198,30 @@ grep -Eq 'vehicles +2$' "$ARTIFACTS/restore.log" || { cat "$ARTIFACTS/restore.lo
 TOKEN=$(login) || fail "login after the restore"
 [[ $(plates) == "ABC1234 BRA2E19" ]] || fail "after the restore the vehicles are: $(plates)"
 ok "after restore_db.sh --yes: XYZ9A87 (added after the backup) is gone, ABC1234 and BRA2E19 remain; row counts printed"
+owners=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c \
+  "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')")
+[[ $owners == frota_app ]] || fail "after the restore, tables and sequences owned by $owners"
+ok "after the restore frota_app owns the restored tables and sequences again"
+
+# --- upgrade of a stack whose api used the superuser ----------------------------------------------
+docker compose stop api >/dev/null 2>&1
+docker compose exec -T db psql -X -q -v ON_ERROR_STOP=1 -U frota -d frota \
+  -c "REASSIGN OWNED BY frota_app TO frota" -c "DROP OWNED BY frota_app" -c "DROP ROLE frota_app" \
+  -c "ALTER ROLE frota PASSWORD 'the-old-superuser-password'" >/dev/null
+docker compose up -d --wait --wait-timeout 180 >"$ARTIFACTS/upgrade.log" 2>&1 \
+  || { tail -n 40 "$ARTIFACTS/upgrade.log"; fail "docker compose up -d after the role was removed"; }
+[[ $(app_role) == "frota_app False False False" ]] || fail "after the upgrade the api's role is: $(app_role)"
+TOKEN=$(login) || fail "login after the upgrade"
+[[ $(plates) == "ABC1234 BRA2E19" ]] || fail "data after the upgrade: $(plates)"
+ok "a stack whose tables the superuser owned (no frota_app): docker compose up -d moves them to frota_app, data intact"
+
+# --- a reverse proxy on the host ------------------------------------------------------------------
+curl -sf --max-time 5 -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'X-Forwarded-For: 203.0.113.7' \
+  "$API/vehicles" || fail "GET /vehicles with X-Forwarded-For"
+sleep 1
+docker compose logs --no-color api 2>&1 | grep '"client_ip":"203.0.113.7"' >/dev/null \
+  || fail "X-Forwarded-For from the host was not trusted with FORWARDED_ALLOW_IPS=127.0.0.1: $(docker compose logs --no-color api | grep -o '"client_ip":"[^"]*"' | tail -n 1)"
+ok "FORWARDED_ALLOW_IPS=127.0.0.1 (the default) trusts a proxy on the host: the log names the client 203.0.113.7"
 
 # --- database outage ------------------------------------------------------------------------------
 before=$(inspect api '{{.State.StartedAt}} {{.RestartCount}}')

@@ -259,3 +259,40 @@ def test_a_restore_that_fails_half_way_is_rolled_back(ops_db, tmp_path):
     assert result.returncode != 0
     assert "rolled back" in result.stdout
     assert plates(ops_db) == ["ABC1234", "XYZ9A87"]
+
+
+def test_a_backup_of_an_older_release_restores_and_is_migrated_forward(database_url, tmp_path):
+    """A dump made at revision 0002 (before `verify_runs`): the restore's migrations bring it to
+    the current head, with its rows."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from api.cli import alembic_config
+
+    name = f"frota_old_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        config = alembic_config(url)
+        command.upgrade(config, "0002")
+        add_vehicle(url, "OLD1A23")
+        archive = make_backup(url, tmp_path)
+        assert b"verify_runs" not in gzip.decompress(archive.read_bytes())
+        command.upgrade(config, "head")
+        add_vehicle(url, "NEW1A23")
+
+        result = run(RESTORE, str(archive), "--yes", url=url, backup_dir=tmp_path)
+
+        assert result.returncode == 0, result.stdout + result.stderr
+        head = ScriptDirectory.from_config(config).get_current_head()
+        assert sql(url, "SELECT version_num FROM alembic_version") == [(head,)]
+        assert plates(url) == ["OLD1A23"]
+        assert sql(url, "SELECT to_regclass('verify_runs') IS NOT NULL") == [(True,)]
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
