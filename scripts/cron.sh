@@ -27,6 +27,14 @@ if ! flock -n 9; then
   exit 1
 fi
 
+# A backup and a pruning never run at once (pruning deletes files the backup is copying): the
+# second waits for the first, up to two hours.
+exec 8>"$log_dir/photos.lock"
+if ! flock -w 7200 8; then
+  echo "frota $job: FAILED: waited 2 h for the other photo job (lock $log_dir/photos.lock)" >&2
+  exit 1
+fi
+
 rc=0
 {
   echo "=== $(date -Is) $job: start"

@@ -8,8 +8,10 @@
 # The archive is verified first (gzip -t, completion marker). The api is stopped, the public
 # schema is dropped and the dump loaded in ONE transaction (psql --single-transaction,
 # ON_ERROR_STOP): a failure, a truncated stream or Ctrl-C rolls everything back, so the
-# database is either the backup or exactly what it was. Then migrations, the api again, and
-# row counts per table.
+# database is either the backup or exactly what it was. Then migrations, the photos (rsync
+# from the backup's .photos folder; files it lacks are moved aside, never deleted), the api
+# again, `frota verify` (every photo row against its file and SHA-256: what is missing is
+# listed and the exit status is 1), and row counts per table.
 set -Eeuo pipefail
 
 PROG=restore_db
@@ -49,6 +51,7 @@ on_error() {
           retry=$([[ $mode == compose ]] && echo "docker compose run --rm --no-deps api frota migrate && docker compose start api" \
                   || echo "DATABASE_URL=... frota migrate") ;;
         "starting the api") retry="docker compose start api; docker compose logs --tail 50 api" ;;
+        "restoring the photos"*) retry="rsync -a ${file%.sql.gz}.photos/ uploads/, then frota verify" ;;
         *) retry="nothing to redo for the data; only this last report failed" ;;
       esac ;;
   esac
@@ -127,6 +130,20 @@ else
   docker compose run --rm --no-deps -T api frota migrate
 fi
 
+photos=${file%.sql.gz}.photos
+uploads=${UPLOAD_DIR:-uploads}
+if [[ -d $photos ]]; then
+  step="restoring the photos from $photos"
+  # The store becomes the backup's: files the backup lacks (photos uploaded since) are moved
+  # aside into replaced_TS/ beside the backup, never deleted.
+  aside=$(cd "$(dirname "$file")" && pwd)/replaced_$(date +%Y%m%d_%H%M%S)
+  say "restoring the photos into $uploads (files the backup lacks go to $aside)"
+  rsync -a --delete --backup --backup-dir="$aside" --exclude=/.tmp/ --exclude=/partial/ \
+    -- "$photos/" "$uploads/"
+else
+  say "WARNING: $file has no photos beside it (${photos##*/}): the photo store is left as it is"
+fi
+
 if [[ $api_stopped == 1 ]]; then
   step="starting the api"
   say "starting the api"
@@ -143,6 +160,16 @@ if [[ $api_stopped == 1 ]]; then
   say "the api is $health"
 fi
 
+step="checking the photos (frota verify)"
+say "checking every photo row against its file (frota verify)"
+if [[ $mode == local ]]; then
+  verified=0; PATH=$ROOT/.venv/bin:$PATH frota verify || verified=$?
+else
+  verified=0
+  docker compose run --rm --no-deps -T api \
+    sh -c 'mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && exec frota verify' || verified=$?
+fi
+
 step="counting rows"
 say "rows per table:"
 printf '%s\n' "SELECT format('SELECT %L, count(*) FROM %I.%I', c.relname, n.nspname, c.relname)
@@ -150,4 +177,9 @@ printf '%s\n' "SELECT format('SELECT %L, count(*) FROM %I.%I', c.relname, n.nspn
   WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname \\gexec" |
   run_psql -A -t -F $'\t' -v ON_ERROR_STOP=1 -f - |
   while IFS=$'\t' read -r table rows; do printf '%s:   %-28s %10s\n' "$PROG" "$table" "$rows"; done
-say "done: $file is restored into $target"
+if ((verified != 0)); then
+  say "FAILED: $file is restored into $target, but photo files are missing or changed (listed above)"
+  exit 1
+fi
+say "done: $file is restored into $target, with its photos"
+

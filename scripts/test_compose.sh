@@ -172,9 +172,23 @@ plates() {
 [[ $(plates) == "ABC1234 BRA2E19" ]] || fail "vehicles listed: $(plates)"
 ok "logged in as the .env admin; created vehicles ABC1234 and BRA2E19"
 
+# A real JPEG, made with the image's own Pillow, uploaded as a driver's damage photo would be.
+docker compose exec -T api python -c 'import io, sys; from PIL import Image
+buffer = io.BytesIO(); Image.effect_noise((800, 600), 64).convert("RGB").save(buffer, "JPEG")
+sys.stdout.buffer.write(buffer.getvalue())' >"$WORK/damage.jpg"
+vehicle_id=$(curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$API/vehicles?limit=200" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["id"])')
+PHOTO=$(curl -sf --max-time 30 -H "Authorization: Bearer $TOKEN" -F "file=@$WORK/damage.jpg;type=image/jpeg" \
+  -F "vehicle_id=$vehicle_id" -F kind=damage "$API/photos" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])') || fail "uploading a photo"
+photo_sha() { curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$API/photos/$PHOTO/file" | sha256sum | cut -c1-64; }
+SHA=$(sha256sum "$WORK/damage.jpg" | cut -c1-64)
+[[ $(photo_sha) == "$SHA" ]] || fail "the uploaded photo is not served with its SHA-256"
+ok "uploaded photo $PHOTO (a real JPEG, SHA-256 ${SHA:0:12}...)"
+
 # --- backup ---------------------------------------------------------------------------------------
 ./backup_db.sh >"$ARTIFACTS/backup.log" 2>&1 || { cat "$ARTIFACTS/backup.log"; fail "./backup_db.sh"; }
-mapfile -t made < <(find backups -maxdepth 1 -type f -name 'frota_backup_*' -printf '%f\n')
+mapfile -t made < <(find backups -maxdepth 1 -type f -name 'frota_backup_*.sql.gz' -printf '%f\n')
 ((${#made[@]} == 1)) || fail "expected one backup, found: ${made[*]}"
 [[ ${made[0]} =~ ^frota_backup_[0-9]{8}_[0-9]{6}\.sql\.gz$ ]] || fail "backup name ${made[0]}"
 BACKUP=backups/${made[0]}
@@ -182,8 +196,15 @@ gzip -t "$BACKUP" || fail "gzip -t $BACKUP"
 gzip -dc "$BACKUP" | grep -q -- '-- PostgreSQL database dump complete' || fail "no completion marker"
 gzip -dc "$BACKUP" | grep -q 'BRA2E19' || fail "the backup lacks the vehicles"
 ok "./backup_db.sh wrote $BACKUP ($(du -h "$BACKUP" | cut -f1), gzip -t ok, completion marker, data inside)"
+original=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c "SELECT original_path FROM photos WHERE id = $PHOTO")
+[[ -f ${BACKUP%.sql.gz}.photos/$original ]] || fail "the backup's photos lack $original"
+grep -q "^$original"$'\t'".*$SHA\$" "${BACKUP%.sql.gz}.manifest.tsv" || fail "the manifest lacks $original with its SHA-256"
+ok "the backup holds the photo store (${BACKUP%.sql.gz}.photos) and a manifest with the photo's SHA-256"
 
 # --- restore --------------------------------------------------------------------------------------
+docker compose exec -T db psql -X -q -U frota -d frota -c "DELETE FROM photos WHERE id = $PHOTO" >/dev/null
+rm -f "uploads/$original"
+[[ $(code -H "Authorization: Bearer $TOKEN" "$API/photos/$PHOTO/file") == 404 ]] || fail "the deleted photo is still served"
 [[ $(add_vehicle XYZ9A87) == 201 ]] || fail "creating the vehicle after the backup"
 [[ $(plates) == "ABC1234 BRA2E19 XYZ9A87" ]] || fail "vehicles before the restore: $(plates)"
 if scripts/restore_db.sh "$BACKUP" >"$ARTIFACTS/restore-refused.log" 2>&1; then
@@ -198,6 +219,14 @@ grep -Eq 'vehicles +2$' "$ARTIFACTS/restore.log" || { cat "$ARTIFACTS/restore.lo
 TOKEN=$(login) || fail "login after the restore"
 [[ $(plates) == "ABC1234 BRA2E19" ]] || fail "after the restore the vehicles are: $(plates)"
 ok "after restore_db.sh --yes: XYZ9A87 (added after the backup) is gone, ABC1234 and BRA2E19 remain; row counts printed"
+grep -q "verify: ok: 1 photos" "$ARTIFACTS/restore.log" || { cat "$ARTIFACTS/restore.log"; fail "frota verify after the restore"; }
+[[ $(photo_sha) == "$SHA" ]] || fail "after the restore photo $PHOTO is not served with its SHA-256"
+ok "restore drill: photo $PHOTO (row and file deleted) is back, served with the same SHA-256; frota verify ok"
+rm -f "uploads/$original"
+if docker compose exec -T -u frota api frota verify >"$ARTIFACTS/verify.log" 2>&1; then fail "frota verify passed with a file removed"; fi
+grep -q "missing file $original" "$ARTIFACTS/verify.log" || { cat "$ARTIFACTS/verify.log"; fail "frota verify did not name $original"; }
+cp -p "${BACKUP%.sql.gz}.photos/$original" "uploads/$original"
+ok "frota verify exits non-zero and names $original when it is removed by hand"
 owners=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c \
   "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')")
 [[ $owners == frota_app ]] || fail "after the restore, tables and sequences owned by $owners"

@@ -71,7 +71,8 @@ def run(script: Path, *args: str, url: str, backup_dir: Path, **env: str):
 
 
 def backups(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name != ".gitkeep")
+    """The dumps (each with its .photos folder and .manifest.tsv beside it)."""
+    return sorted(folder.glob("*.sql.gz"))
 
 
 def make_backup(url: str, folder: Path, **env: str) -> Path:
@@ -296,3 +297,78 @@ def test_a_backup_of_an_older_release_restores_and_is_migrated_forward(database_
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def add_photo(url: str, uploads: Path, plate: str) -> tuple[str, str]:
+    """A photo as the pipeline leaves it: a real JPEG original and thumbnail, and their row."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    name = uuid.uuid4().hex
+    original, thumbnail = f"originals/{name[:2]}/{name}.jpg", f"thumbnails/{name[:2]}/{name}.jpg"
+    for relative, size in ((original, (640, 480)), (thumbnail, (160, 120))):
+        buffer = io.BytesIO()
+        Image.effect_noise(size, 64).convert("RGB").save(buffer, "JPEG")
+        (uploads / relative).parent.mkdir(parents=True, exist_ok=True)
+        (uploads / relative).write_bytes(buffer.getvalue())
+    data = (uploads / original).read_bytes()
+    sql(
+        url,
+        "INSERT INTO photos (vehicle_id, kind, sha256, size_bytes, width, height, content_type,"
+        " original_path, thumbnail_path) SELECT id, 'damage', :sha, :size, 640, 480,"
+        " 'image/jpeg', :original, :thumbnail FROM vehicles WHERE plate = :plate",
+        sha=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        original=original,
+        thumbnail=thumbnail,
+        plate=plate,
+    )
+    return original, hashlib.sha256(data).hexdigest()
+
+
+def test_backup_holds_the_photos_and_restore_brings_them_back_verified(ops_db, tmp_path):
+    import hashlib
+
+    uploads, folder = tmp_path / "uploads", tmp_path / "backups"
+    uploads.mkdir()
+    folder.mkdir()
+    add_vehicle(ops_db, "ABC1234")
+    first, sha = add_photo(ops_db, uploads, "ABC1234")
+    one = make_backup(ops_db, folder, UPLOAD_DIR=str(uploads))
+    second, _ = add_photo(ops_db, uploads, "ABC1234")
+    two = make_backup(ops_db, folder, UPLOAD_DIR=str(uploads))
+
+    photos = two.with_name(two.name.replace(".sql.gz", ".photos"))
+    manifest = two.with_name(two.name.replace(".sql.gz", ".manifest.tsv"))
+    rows = {line.split("\t")[0]: line.split("\t") for line in manifest.read_text().splitlines()}
+    assert rows[first][2] == sha and rows[second][1] == str((uploads / second).stat().st_size)
+    # The second backup copied only the new photo: the first one is a hard link to backup one.
+    earlier = one.with_name(one.name.replace(".sql.gz", ".photos"))
+    assert (photos / first).stat().st_ino == (earlier / first).stat().st_ino
+    assert (photos / second).stat().st_nlink == 1
+
+    sql(ops_db, "DELETE FROM photos")
+    (uploads / first).unlink()
+    result = run(RESTORE, str(two), "--yes", url=ops_db, backup_dir=folder, UPLOAD_DIR=str(uploads))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert hashlib.sha256((uploads / first).read_bytes()).hexdigest() == sha
+    assert sql(ops_db, "SELECT count(*) FROM photos") == [(2,)]
+    assert "verify: ok: 2 photos" in result.stdout
+
+
+def test_a_photo_file_missing_from_the_store_fails_the_backup(ops_db, tmp_path):
+    uploads, folder = tmp_path / "uploads", tmp_path / "backups"
+    uploads.mkdir()
+    folder.mkdir()
+    add_vehicle(ops_db, "ABC1234")
+    original, _ = add_photo(ops_db, uploads, "ABC1234")
+    (uploads / original).unlink()
+
+    result = run(BACKUP, url=ops_db, backup_dir=folder, UPLOAD_DIR=str(uploads))
+
+    assert result.returncode != 0
+    assert f"{original} is not in the copy" in result.stderr
+    assert "FAILED" in result.stdout and list(folder.iterdir()) == []
