@@ -12,7 +12,8 @@
 # renamed only after `gzip -t` passes, the dump's completion marker is there and every photo
 # row of the database has its files in the copy, the original with the row's SHA-256. Backups
 # older than BACKUP_KEEP_DAYS are then deleted, never the one just made. Any failure: one
-# "FAILED" line, no new backup, non-zero exit. UPLOAD_DIR (default: .env's, else ./uploads).
+# "FAILED" line, no new backup, non-zero exit. UPLOAD_DIR: the photo store (default ./uploads,
+# the compose stack's bind mount).
 set -Eeuo pipefail
 
 PROG=backup_db
@@ -47,9 +48,7 @@ dir=${BACKUP_DIR:-$ROOT/backups}
 mkdir -p -- "$dir"
 dir=$(cd "$dir" && pwd)
 [[ -w $dir ]] || reason "$dir is not writable"
-uploads=${UPLOAD_DIR:-$(env_file_value UPLOAD_DIR)}
-uploads=${uploads:-uploads}
-[[ -d $uploads ]] || reason "the photo store $uploads is not a folder (UPLOAD_DIR)"
+[[ -d $PHOTO_STORE ]] || reason "the photo store $PHOTO_STORE is not a folder (UPLOAD_DIR)"
 command -v rsync >/dev/null || reason "rsync is needed for the photos (apt-get install rsync)"
 
 ts=$(date +%Y%m%d_%H%M%S)
@@ -58,14 +57,6 @@ final=$dir/frota_backup_$ts.sql.gz
 tmp=$dir/.frota_backup_$ts.sql.gz.partial
 tmp_photos=$dir/.frota_backup_$ts.photos.partial
 tmp_manifest=$dir/.frota_backup_$ts.manifest.tsv.partial
-
-run_psql() {  # a query on the database being backed up; extra arguments are psql's
-  if [[ -n ${DATABASE_URL:-} ]]; then
-    "$PG_BIN_DIR/psql" -X -q -d "$url" "$@"
-  else
-    docker compose exec -T db psql -X -q --username="$STACK_DB_USER" --dbname="$STACK_DB_NAME" "$@"
-  fi
-}
 
 if [[ -n ${DATABASE_URL:-} ]]; then
   step="finding pg_dump for DATABASE_URL's server"
@@ -94,8 +85,8 @@ say "verified: gzip -t passed and the completion marker is present ($size)"
 
 step="copying the photos (rsync)"
 previous=$(find "$dir" -maxdepth 1 -type d -name 'frota_backup_*.photos' | sort | tail -n 1)
-rsync -a ${previous:+--link-dest="$previous"} --exclude=/.tmp/ --exclude=/partial/ \
-  -- "$uploads/" "$tmp_photos/"
+rsync -a ${previous:+--link-dest="$previous"} "${PHOTO_STORE_EXCLUDES[@]}" \
+  -- "$PHOTO_STORE/" "$tmp_photos/"
 step="writing the photos' manifest"
 # SHA-256 of the files copied now (one link); a file linked to the previous backup keeps the
 # hash its manifest has.

@@ -255,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in ("run", "serve"):
+        # A job is not a worker: its metrics stay in its own process, never in the workers'
+        # folder (which a fresh `docker compose run` container does not even have).
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
     settings = get_settings()
     level = settings.log_level if settings.log_level in logging.getLevelNamesMapping() else "INFO"
     configure_logging(level)

@@ -51,7 +51,7 @@ on_error() {
           retry=$([[ $mode == compose ]] && echo "docker compose run --rm --no-deps api frota migrate && docker compose start api" \
                   || echo "DATABASE_URL=... frota migrate") ;;
         "starting the api") retry="docker compose start api; docker compose logs --tail 50 api" ;;
-        "restoring the photos"*) retry="rsync -a ${file%.sql.gz}.photos/ uploads/, then frota verify" ;;
+        "restoring the photos"*) retry="rsync -a ${file%.sql.gz}.photos/ $PHOTO_STORE/, then frota verify" ;;
         *) retry="nothing to redo for the data; only this last report failed" ;;
       esac ;;
   esac
@@ -64,14 +64,6 @@ on_error() {
 }
 trap on_error ERR
 trap 'REASON="interrupted"; on_error 130' INT TERM
-
-run_psql() {  # psql on the target database; extra arguments are psql's
-  if [[ $mode == local ]]; then
-    "$PG_BIN_DIR/psql" -X -q -d "$url" "$@"
-  else
-    docker compose exec -T db psql -X -q --username="$STACK_DB_USER" --dbname="$STACK_DB_NAME" "$@"
-  fi
-}
 
 step="verifying $file"
 [[ -f $file ]] || reason "no such file"
@@ -131,15 +123,14 @@ else
 fi
 
 photos=${file%.sql.gz}.photos
-uploads=${UPLOAD_DIR:-uploads}
 if [[ -d $photos ]]; then
   step="restoring the photos from $photos"
   # The store becomes the backup's: files the backup lacks (photos uploaded since) are moved
   # aside into replaced_TS/ beside the backup, never deleted.
   aside=$(cd "$(dirname "$file")" && pwd)/replaced_$(date +%Y%m%d_%H%M%S)
-  say "restoring the photos into $uploads (files the backup lacks go to $aside)"
-  rsync -a --delete --backup --backup-dir="$aside" --exclude=/.tmp/ --exclude=/partial/ \
-    -- "$photos/" "$uploads/"
+  say "restoring the photos into $PHOTO_STORE (files the backup lacks go to $aside)"
+  rsync -a --delete --backup --backup-dir="$aside" "${PHOTO_STORE_EXCLUDES[@]}" \
+    -- "$photos/" "$PHOTO_STORE/"
 else
   say "WARNING: $file has no photos beside it (${photos##*/}): the photo store is left as it is"
 fi
@@ -162,12 +153,11 @@ fi
 
 step="checking the photos (frota verify)"
 say "checking every photo row against its file (frota verify)"
+verified=0
 if [[ $mode == local ]]; then
-  verified=0; PATH=$ROOT/.venv/bin:$PATH frota verify || verified=$?
+  PATH=$ROOT/.venv/bin:$PATH frota verify || verified=$?
 else
-  verified=0
-  docker compose run --rm --no-deps -T api \
-    sh -c 'mkdir -p "$PROMETHEUS_MULTIPROC_DIR" && exec frota verify' || verified=$?
+  docker compose run --rm --no-deps -T api frota verify || verified=$?
 fi
 
 step="counting rows"

@@ -149,10 +149,12 @@ with psycopg.connect(os.environ["DATABASE_URL"]) as c:
     print(*c.execute("SELECT current_user, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone())'
 }
 [[ $(app_role) == "frota_app False False False" ]] || fail "the api's database role: $(app_role)"
-owners=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c \
-  "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")
-[[ $owners == frota_app ]] || fail "tables owned by $owners"
-ok "the api connects as frota_app (not superuser, no CREATEROLE/CREATEDB), which owns every table"
+owners() {  # the owners of the schema's tables and sequences
+  docker compose exec -T db psql -X -A -t -U frota -d frota -c \
+    "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')"
+}
+[[ $(owners) == frota_app ]] || fail "tables and sequences owned by $(owners)"
+ok "the api connects as frota_app (not superuser, no CREATEROLE/CREATEDB), which owns every table and sequence"
 
 # --- data through the API -------------------------------------------------------------------------
 login() {
@@ -227,9 +229,7 @@ if docker compose exec -T -u frota api frota verify >"$ARTIFACTS/verify.log" 2>&
 grep -q "missing file $original" "$ARTIFACTS/verify.log" || { cat "$ARTIFACTS/verify.log"; fail "frota verify did not name $original"; }
 cp -p "${BACKUP%.sql.gz}.photos/$original" "uploads/$original"
 ok "frota verify exits non-zero and names $original when it is removed by hand"
-owners=$(docker compose exec -T db psql -X -A -t -U frota -d frota -c \
-  "SELECT string_agg(DISTINCT pg_get_userbyid(relowner), ',') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')")
-[[ $owners == frota_app ]] || fail "after the restore, tables and sequences owned by $owners"
+[[ $(owners) == frota_app ]] || fail "after the restore, tables and sequences owned by $(owners)"
 ok "after the restore frota_app owns the restored tables and sequences again"
 
 # --- upgrade of a stack whose api used the superuser ----------------------------------------------

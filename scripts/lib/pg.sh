@@ -8,7 +8,22 @@ DUMP_MARKER='-- PostgreSQL database dump complete'
 STACK_DB_USER=frota
 STACK_DB_NAME=frota
 
+# The photo store on the host: the compose stack's bind mount ./uploads (UPLOAD_DIR elsewhere),
+# and what in it is not a photo (uploads being received). For rsync.
+PHOTO_STORE=${UPLOAD_DIR:-$ROOT/uploads}
+PHOTO_STORE_EXCLUDES=(--exclude=/.tmp/)
+
 say() { printf '%s: %s\n' "$PROG" "$*"; }
+
+# psql on the target database (with DATABASE_URL: local tools, after find_local_tools has set
+# PG_BIN_DIR and the caller `url`); extra arguments are psql's.
+run_psql() {
+  if [[ -n ${DATABASE_URL:-} ]]; then
+    "$PG_BIN_DIR/psql" -X -q -d "$url" "$@"
+  else
+    docker compose exec -T db psql -X -q --username="$STACK_DB_USER" --dbname="$STACK_DB_NAME" "$@"
+  fi
+}
 # The reason the caller's ERR trap prints in its one FAILED line.
 REASON=""
 reason() { REASON="$*"; return 1; }
