@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.panel.conftest import image_rendered, photo_json
 
@@ -100,7 +101,8 @@ def test_manager_creates_a_vehicle_and_finds_it_in_the_list(panel, seed):
     page.wait_for_url(re.compile(r"q=Kangoo"))
     page.wait_for_selector("text=1–1 of 1")
     rows = page.locator("table.list tbody tr")
-    assert rows.count() == 1 and "RIO2A45" in rows.inner_text()
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("RIO2A45")
     panel.screenshot("04-vehicles-list-after-create")
 
 
