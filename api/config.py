@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     upload_dir: Path = Path("uploads")
     backup_dir: Path = Path("backups")
     max_upload_mb: int = Field(50, ge=1, le=1024)
+    # An unfinished resumable (tus) upload is removed this long after it was started.
+    upload_expiry_hours: int = Field(24, ge=1, le=24 * 30)
     signed_url_minutes: int = Field(15, ge=1, le=24 * 60)
     photo_retention_days: int = Field(60, ge=1)
     # UTC offset for EXIF times that carry none (phones usually write OffsetTimeOriginal).

@@ -28,6 +28,8 @@ from api.photos.router import router as photos_router
 from api.photos.upload_limit import UploadSizeLimit
 from api.ratelimit import RateLimitMiddleware, RateLimits
 from api.trips.router import router as trips_router
+from api.uploads import tus
+from api.uploads.router import router as uploads_router
 from api.users.router import router as users_router
 from api.vehicles.router import router as vehicles_router
 
@@ -119,6 +121,7 @@ def create_app() -> FastAPI:
         drivers_router,
         users_router,
         auth_router,
+        uploads_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(panel_router)
@@ -128,15 +131,22 @@ def create_app() -> FastAPI:
     app.state.rate_limits = RateLimits(settings)
     # Innermost: bodies are counted as the route reads them; 413 once past MAX_UPLOAD_MB.
     app.add_middleware(UploadSizeLimit, max_upload_mb=settings.max_upload_mb)
+    app.add_middleware(tus.TusHeaders)
     app.add_middleware(RateLimitMiddleware, rate_limits=app.state.rate_limits)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                *tus.REQUEST_HEADERS,
+            ],
+            expose_headers=["X-Request-ID", "Retry-After", *tus.RESPONSE_HEADERS],
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware, settings=settings)

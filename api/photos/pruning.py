@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.photos.models import Photo, PruneRun
 from api.photos.storage import PhotoStorage
+from api.uploads import service as resumable
 
 PRUNE_LOCK = 727275  # pg_advisory_xact_lock key (migrations use 727274)
 # Files younger than this are never orphans: an upload renames its files just before commit.
@@ -29,6 +30,8 @@ class PruneReport:
     skipped_legal_hold: int = 0
     orphans_removed: int = 0
     orphan_bytes: int = 0
+    uploads_expired: int = 0
+    upload_bytes: int = 0
     rows_missing_files: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -40,6 +43,8 @@ class PruneReport:
             f"({self.bytes_freed / 1e6:.1f} MB)",
             f"kept {self.skipped_legal_hold} old photos on legal hold",
             f"{removed} {self.orphans_removed} orphan files ({self.orphan_bytes / 1e6:.1f} MB)",
+            f"{removed} {self.uploads_expired} expired resumable uploads "
+            f"({self.upload_bytes / 1e6:.1f} MB)",
         ]
         if self.rows_missing_files:
             shown = ", ".join(map(str, self.rows_missing_files[:MISSING_LISTED]))
@@ -90,6 +95,9 @@ def prune_photos(
     session.flush()
 
     _sweep(session, storage, report, dry_run, orphan_grace_seconds)
+    report.uploads_expired, report.upload_bytes = resumable.remove_expired(
+        storage, dry_run=dry_run, grace_seconds=orphan_grace_seconds
+    )
     if not dry_run:
         session.add(
             PruneRun(

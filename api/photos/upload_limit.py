@@ -12,6 +12,7 @@ from api.errors import PayloadTooLarge
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # form fields (at most 16 x 1 kB) and part headers
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # JSON and login forms are far smaller
+RESUMABLE_PATH = "/api/v1/uploads"  # tus: the body of a POST or PATCH is photo bytes
 
 
 class BodyTooLarge(PayloadTooLarge):
@@ -34,7 +35,12 @@ class UploadSizeLimit:
         self.max_body_bytes = max_body_bytes
 
     def _limit(self, scope: Scope) -> tuple[int, str]:
-        if scope["method"] == "POST" and scope["path"].rstrip("/") in self.upload_paths:
+        path = scope["path"].rstrip("/")
+        if (
+            scope["method"] == "POST"
+            and path in self.upload_paths
+            or (scope["method"] in ("POST", "PATCH") and path.startswith(RESUMABLE_PATH))
+        ):
             return self.max_upload_bytes, (
                 f"The photo is larger than the limit of {self.max_upload_mb} MB"
             )

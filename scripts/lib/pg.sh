@@ -11,7 +11,7 @@ STACK_DB_NAME=frota
 # The photo store on the host: the compose stack's bind mount ./uploads (UPLOAD_DIR elsewhere),
 # and what in it is not a photo (uploads being received). For rsync.
 PHOTO_STORE=${UPLOAD_DIR:-$ROOT/uploads}
-PHOTO_STORE_EXCLUDES=(--exclude=/.tmp/)
+PHOTO_STORE_EXCLUDES=(--exclude=/.tmp/ --exclude=/.partial/)
 
 say() { printf '%s: %s\n' "$PROG" "$*"; }
 

@@ -2,6 +2,7 @@
 `frota serve` with 2 workers and the real PostgreSQL; what must keep answering is asked on
 connections of its own, so it reaches both workers."""
 
+import base64
 import io
 import socket
 import threading
@@ -92,27 +93,15 @@ def _jpeg(seed: int) -> bytes:
     return out.getvalue()
 
 
-class SlowUpload:
-    """A phone on weak 3G: a real multipart photo upload whose body arrives a little at a time."""
+class SlowRequest:
+    """A phone on weak 3G: a real upload whose body arrives a little at a time."""
 
-    def __init__(self, server, fleet, seed: int):
-        boundary = uuid.uuid4().hex
-        head = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="vehicle_id"\r\n\r\n'
-            f"{fleet['vehicle_id']}\r\n--{boundary}\r\nContent-Disposition: form-data; "
-            f'name="kind"\r\n\r\ndamage\r\n--{boundary}\r\nContent-Disposition: form-data; '
-            f'name="file"; filename="p{seed}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
-        ).encode()
-        self.body = head + _jpeg(seed) + f"\r\n--{boundary}--\r\n".encode()
+    def __init__(self, server, head: str, body: bytes):
+        self.body = body
         self.sent = 0
         self.socket = socket.create_connection(("127.0.0.1", server.port), timeout=30)
         self.socket.sendall(
-            (
-                f"POST /api/v1/photos HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                f"Authorization: Bearer {fleet['token']}\r\nIdempotency-Key: slow-{seed}\r\n"
-                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
-                f"Content-Length: {len(self.body)}\r\n\r\n"
-            ).encode()
+            f"{head}Host: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n".encode()
         )
 
     def trickle(self, size: int = 64) -> None:
@@ -127,8 +116,60 @@ class SlowUpload:
         return int(answer.split(" ", 2)[1])
 
 
+def slow_photo_post(server, fleet, seed: int) -> SlowRequest:
+    """`POST /photos`, multipart."""
+    boundary = uuid.uuid4().hex
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="vehicle_id"\r\n\r\n'
+        f"{fleet['vehicle_id']}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+        f'name="kind"\r\n\r\ndamage\r\n--{boundary}\r\nContent-Disposition: form-data; '
+        f'name="file"; filename="p{seed}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+    ).encode()
+    return SlowRequest(
+        server,
+        f"POST /api/v1/photos HTTP/1.1\r\nAuthorization: Bearer {fleet['token']}\r\n"
+        f"Idempotency-Key: slow-{seed}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n",
+        head + _jpeg(seed) + f"\r\n--{boundary}--\r\n".encode(),
+    )
+
+
+def slow_tus_patch(server, fleet, seed: int) -> SlowRequest:
+    """A resumable upload's `PATCH` (tus), after its `POST`."""
+    photo = _jpeg(seed)
+    fields = {"vehicle_id": fleet["vehicle_id"], "kind": "damage"}
+    created = httpx.post(
+        server.url + "/api/v1/uploads",
+        headers={
+            **fleet["headers"],
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": str(len(photo)),
+            "Upload-Metadata": ",".join(
+                f"{key} {base64.b64encode(str(value).encode()).decode()}"
+                for key, value in fields.items()
+            ),
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    path = httpx.URL(created.headers["Location"]).path
+    return SlowRequest(
+        server,
+        f"PATCH {path} HTTP/1.1\r\nAuthorization: Bearer {fleet['token']}\r\n"
+        "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+        "Content-Type: application/offset+octet-stream\r\n",
+        photo,
+    )
+
+
 def test_24_slow_uploads_leave_every_other_request_answering(server, fleet):
-    uploads = [SlowUpload(server, fleet, seed) for seed in range(SLOW_UPLOADS)]
+    # A third of them resumable (tus) `PATCH`es (a user has at most 10 unfinished), the rest
+    # multipart `POST /photos`.
+    tus = [seed % 3 == 0 for seed in range(SLOW_UPLOADS)]
+    uploads = [
+        (slow_tus_patch if tus[seed] else slow_photo_post)(server, fleet, seed)
+        for seed in range(SLOW_UPLOADS)
+    ]
     stop = threading.Event()
 
     def trickle() -> None:
@@ -146,7 +187,7 @@ def test_24_slow_uploads_leave_every_other_request_answering(server, fleet):
         trickler.join()
     assert all(0 < upload.sent < len(upload.body) for upload in uploads)
     # They were real uploads all along: each one completes.
-    assert [upload.finish() for upload in uploads] == [201] * SLOW_UPLOADS
+    assert [upload.finish() for upload in uploads] == [204 if t else 201 for t in tus]
 
 
 def test_a_locked_table_ties_up_only_the_requests_that_need_it(server, fleet):

@@ -181,10 +181,9 @@ class LiveServer:
         return Session(self.engine, expire_on_commit=False)
 
 
-@pytest.fixture(scope="module")
-def live_server(database_url, engine, tmp_path_factory):
-    """One Uvicorn worker (a single process, so its RSS is the worker's) on committed data."""
-    upload_dir = tmp_path_factory.mktemp("live-uploads")
+def start_server(database_url: str, upload_dir: Path) -> tuple[subprocess.Popen, str]:
+    """One Uvicorn worker (a single process, so its RSS is the worker's, and `kill -9` of it is
+    the worker's death) serving UPLOAD_DIR; returns once /health answers."""
     port = _free_port()
     env = {
         **os.environ,
@@ -217,13 +216,20 @@ def live_server(database_url, engine, tmp_path_factory):
     while True:
         try:
             if httpx.get(url + "/health", timeout=1).status_code == 200:
-                break
+                return process, url
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError("the test server did not start")
         time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url, engine, tmp_path_factory):
+    """A real server on committed data (see start_server)."""
+    upload_dir = tmp_path_factory.mktemp("live-uploads")
+    process, url = start_server(database_url, upload_dir)
     yield LiveServer(process, url, upload_dir, engine)
     process.terminate()
     process.wait(timeout=15)

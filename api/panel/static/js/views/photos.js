@@ -1,6 +1,6 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
-import { api, idempotencyKey, normalisePlate, vehicleByPlate } from '../api.js';
+import { API_BASE, api, idempotencyKey, normalisePlate, session, vehicleByPlate } from '../api.js';
 import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
@@ -101,7 +101,37 @@ function openLightbox(photo, me, thumbBadge) {
   dialog.showModal();
 }
 
-/** A driver's upload form for a trip: the phone's camera, an Idempotency-Key per chosen file. */
+/**
+ * Send a photo resumably (tus, with the vendored tus-js-client): a dropped connection is
+ * retried from the last byte the server acknowledged, and a reload of the page resumes the same
+ * upload (its URL is kept in localStorage until it succeeds). Resolves with the photo's path.
+ */
+export function resumableUpload(file, metadata, onProgress) {
+  return new Promise((resolve, reject) => {
+    let photoLocation = null;
+    const upload = new window.tus.Upload(file, {
+      endpoint: new URL('uploads', API_BASE).href,
+      headers: { Authorization: `Bearer ${session.token}` },
+      metadata: { ...metadata, filename: file.name },
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
+      removeFingerprintOnSuccess: true,
+      onProgress,
+      onAfterResponse: (_req, res) => { photoLocation = res.getHeader('Photo-Location') || photoLocation; },
+      onError: (err) => {
+        let detail = err.message;
+        try { detail = JSON.parse(err.originalResponse.getBody()).detail || detail; } catch { /* not JSON */ }
+        reject(Object.assign(new Error(detail), { detail }));
+      },
+      onSuccess: () => resolve(photoLocation),
+    });
+    upload.findPreviousUploads().then((previous) => {
+      if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+      upload.start();
+    });
+  });
+}
+
+/** The upload form for a trip or a vehicle: the phone's camera, one idempotency key per file. */
 export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
   const status = h('div', { class: 'status-area' });
   const submit = h('button', { type: 'submit', text: t('photos.upload') });
@@ -115,15 +145,13 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
     submit);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const body = new FormData();
-    body.append('file', file.files[0]);
-    body.append('vehicle_id', String(vehicleId));
-    if (tripId) body.append('trip_id', String(tripId));
-    body.append('kind', form.elements.kind.value);
+    const metadata = { vehicle_id: String(vehicleId), kind: form.elements.kind.value, idempotency_key: key };
+    if (tripId) metadata.trip_id = String(tripId);
     submit.disabled = true;
+    const progress = (sent, total) => clear(status, notice(t('photos.sending', { percent: Math.floor((100 * sent) / total) }), 'info'));
     try {
       // The same key on a retry: the API answers with the first photo, never a duplicate.
-      await api('/photos', { method: 'POST', form: body, headers: { 'Idempotency-Key': key } });
+      await resumableUpload(file.files[0], metadata, progress);
       key = idempotencyKey();
       form.reset();
       clear(status, notice(t('photos.uploaded'), 'info'));
