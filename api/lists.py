@@ -5,21 +5,44 @@ A list is a `ListQuery`: its service builds the SQLAlchemy query for the filters
 sends (values bound by name, `bindparam(name)`), and the query is compiled once per set of
 filter names. PostgreSQL writes each row of the page as JSON (`row_to_json`, in the page's
 order) and counts the filtered set in the same statement, which psycopg prepares once per
-connection (`prepare=True`); Python only joins the rows into the page."""
+connection (`prepare=True`); Python only joins the rows into the page.
 
-from collections.abc import Callable, Sequence
+`?format=csv` answers every row that matches, in the same order, as PostgreSQL's own CSV
+(`COPY ... TO STDOUT`): spooled to a temporary file (memory up to 1 MB, then disk) so that the
+database connection is free again before a slow client starts downloading."""
+
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from datetime import date
+from enum import StrEnum
+from typing import IO, Annotated, Generic, TypeVar
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, DateTime, Select, Text, bindparam, cast, func, literal_column
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.sql.elements import Label
 
+from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
 
@@ -36,17 +59,27 @@ class Page(BaseModel, Generic[T]):
     previous: str | None = None
 
 
+class ListFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
 @dataclass(frozen=True, slots=True)
 class PageParams:
     limit: int
     offset: int
+    format: ListFormat = ListFormat.json
 
 
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Rows per page (max 200)")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
+    format: Annotated[
+        ListFormat,
+        Query(description="`json`: a page; `csv`: every row that matches, for a spreadsheet"),
+    ] = ListFormat.json,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=offset)
+    return PageParams(limit=limit, offset=offset, format=format)
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
@@ -72,10 +105,32 @@ def json_column(column: ColumnElement) -> ColumnElement:
     return func.replace(text, literal_column("'.000000Z'"), literal_column("'Z'")).label(column.key)
 
 
+def csv_column(column: ColumnElement) -> ColumnElement:
+    """A column as a spreadsheet reads it: timestamps as in the JSON, dates `YYYY-MM-DD`,
+    booleans `true`/`false`, lists space-separated, JSON as its text; numbers with a dot (as
+    PostgreSQL writes them)."""
+    base = column.element if isinstance(column, Label) else column
+    kind = base.type
+    if isinstance(kind, DateTime):
+        return json_column(column)
+    if isinstance(kind, Date):
+        value = func.to_char(base, literal_column("'YYYY-MM-DD'"))
+    elif isinstance(kind, Boolean):
+        value = cast(base, Text)
+    elif isinstance(kind, ARRAY):
+        value = func.array_to_string(base, literal_column("' '"))
+    elif isinstance(kind, JSON):
+        value = cast(base, Text)
+    else:
+        return column
+    return value.label(column.key)
+
+
 @dataclass(frozen=True, slots=True)
 class _Statements:
     page: str
     count: str
+    csv: str
     constants: dict
 
 
@@ -92,6 +147,7 @@ class ListQuery:
     ):
         self._build = build
         self._columns = [json_column(column) for column in columns]
+        self._csv_columns = [csv_column(column) for column in columns]
         self._extra = tuple(extra)
         self._compiled: dict[frozenset[str], _Statements] = {}
 
@@ -115,11 +171,20 @@ class ListQuery:
             count.scalar_subquery(),
             *(rows.c[name] for name in self._extra),
         ).select_from(rows)
+        every_row = query.with_only_columns(*self._csv_columns)
         page_sql, count_sql = page.compile(dialect=_DIALECT), count.compile(dialect=_DIALECT)
+        csv_sql = every_row.compile(dialect=_DIALECT)
         constants = {
-            k: v for k, v in {**count_sql.params, **page_sql.params}.items() if v is not None
+            k: v
+            for k, v in {**count_sql.params, **page_sql.params, **csv_sql.params}.items()
+            if v is not None
         }
-        return _Statements(page=str(page_sql), count=str(count_sql), constants=constants)
+        return _Statements(
+            page=str(page_sql),
+            count=str(count_sql),
+            csv=f"COPY ({csv_sql}) TO STDOUT WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
+            constants=constants,
+        )
 
 
 async def read_page(
@@ -131,8 +196,10 @@ async def read_page(
 ) -> Response:
     """One page of a list as the JSON of `Page[...]`. `values` are the filters' bound values by
     name (their names pick the statement); `add(row)` returns the row's JSON with fields added in
-    Python (row: JSON text, total, then the `extra` columns)."""
+    Python (row: JSON text, total, then the `extra` columns). `?format=csv`: every row, as CSV."""
     statements = query.statements(frozenset(values))
+    if page.format is ListFormat.csv:
+        return await _csv(request, statements, {**statements.constants, **values})
     params = {
         **statements.constants,
         **values,
@@ -172,3 +239,50 @@ def _at_offset(request: Request, offset: int) -> str:
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
     query.append(("offset", str(offset)))
     return str(request.url.replace(query=urlencode(query)))
+
+
+CSV_SPOOL_BYTES = 1 << 20  # a CSV bigger than this waits on disk (UPLOAD_DIR/.tmp), not in memory
+_UTF8_BOM = b"\xef\xbb\xbf"  # so that Excel reads the accents as UTF-8
+
+
+async def _csv(request: Request, statements: _Statements, params: dict) -> Response:
+    """Every row of the list as CSV, copied out by PostgreSQL into a spool, then streamed."""
+    tmp_dir = get_settings().upload_dir / ".tmp"
+    await run_in_threadpool(tmp_dir.mkdir, parents=True, exist_ok=True)
+    spool = tempfile.SpooledTemporaryFile(max_size=CSV_SPOOL_BYTES, dir=tmp_dir)
+
+    async def copy_out(connection) -> None:
+        spool.seek(0)
+        spool.truncate()  # `read` runs this again after a lost connection
+        buffer = bytearray(_UTF8_BOM)
+        with timed(statements.csv):
+            async with connection.cursor() as cursor:
+                async with cursor.copy(statements.csv, params) as copy:
+                    async for data in copy:
+                        buffer += data
+                        if len(buffer) >= CSV_SPOOL_BYTES:
+                            await run_in_threadpool(spool.write, bytes(buffer))
+                            buffer.clear()
+        await run_in_threadpool(spool.write, bytes(buffer))
+
+    try:
+        await read(request, copy_out)
+    except BaseException:
+        spool.close()
+        raise
+    name = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+    return StreamingResponse(
+        _spooled(spool),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{date.today().isoformat()}.csv"'
+        },
+    )
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[bytes]:
+    """The spool from its start, in 64 KiB pieces (Starlette reads them in its thread pool)."""
+    with spool:
+        spool.seek(0)
+        while piece := spool.read(1 << 16):
+            yield piece

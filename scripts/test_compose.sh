@@ -252,6 +252,30 @@ docker compose logs --no-color api 2>&1 | grep '"client_ip":"203.0.113.7"' >/dev
   || fail "X-Forwarded-For from the host was not trusted with FORWARDED_ALLOW_IPS=127.0.0.1: $(docker compose logs --no-color api | grep -o '"client_ip":"[^"]*"' | tail -n 1)"
 ok "FORWARDED_ALLOW_IPS=127.0.0.1 (the default) trusts a proxy on the host: the log names the client 203.0.113.7"
 
+# --- resumable upload (tus), the curl steps of docs/api.md -----------------------------------------
+docker compose exec -T api python -c 'import io, sys; from PIL import Image
+buffer = io.BytesIO(); Image.effect_noise((1600, 1200), 64).convert("RGB").save(buffer, "JPEG")
+sys.stdout.buffer.write(buffer.getvalue())' >"$WORK/resumable.jpg"
+b64() { printf %s "$1" | base64 -w0; }
+size=$(stat -c %s "$WORK/resumable.jpg")
+tus=(-H "Authorization: Bearer $TOKEN" -H 'Tus-Resumable: 1.0.0')
+octets=(-H 'Content-Type: application/offset+octet-stream')
+url=$(curl -sfi --max-time 10 -X POST "${tus[@]}" -H "Upload-Length: $size" \
+  -H "Upload-Metadata: vehicle_id $(b64 "$vehicle_id"),kind $(b64 damage)" "$API/uploads" |
+  tr -d '\r' | sed -n 's/^location: //Ip')
+[[ $url == "$API/uploads/"* ]] || fail "POST /uploads gave Location '$url'"
+head -c $((size / 2)) "$WORK/resumable.jpg" | curl -sf --max-time 10 -o /dev/null -X PATCH "${tus[@]}" \
+  "${octets[@]}" -H 'Upload-Offset: 0' --data-binary @- "$url" || fail "the first PATCH"
+offset=$(curl -sfI --max-time 10 "${tus[@]}" "$url" | tr -d '\r' | sed -n 's/^upload-offset: //Ip')
+[[ $offset == $((size / 2)) ]] || fail "HEAD says offset '$offset', not $((size / 2))"
+photo_location=$(tail -c +$((offset + 1)) "$WORK/resumable.jpg" | curl -sfi --max-time 30 -X PATCH \
+  "${tus[@]}" "${octets[@]}" -H "Upload-Offset: $offset" --data-binary @- "$url" |
+  tr -d '\r' | sed -n 's/^photo-location: //Ip')
+[[ -n $photo_location ]] || fail "the last PATCH gave no Photo-Location"
+[[ $(curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$BASE$photo_location/file" | sha256sum | cut -c1-64) \
+  == $(sha256sum "$WORK/resumable.jpg" | cut -c1-64) ]] || fail "the resumable upload's photo is not served with its SHA-256"
+ok "resumable upload (tus) in two PATCHes with a HEAD between: $photo_location served with the file's SHA-256"
+
 # --- database outage ------------------------------------------------------------------------------
 before=$(inspect api '{{.State.StartedAt}} {{.RestartCount}}')
 docker compose stop db >/dev/null 2>&1
