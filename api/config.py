@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # UTC offset for EXIF times that carry none (phones usually write OffsetTimeOriginal).
     exif_default_offset: str = Field("-03:00", pattern=r"^[+-]\d{2}:?\d{2}$")
     backup_keep_days: int = Field(14, ge=1)
+    # What is "due soon" on /due and the reminders: within this many km or days.
+    due_soon_km: int = Field(1000, ge=0, le=100_000)
+    due_soon_days: int = Field(30, ge=0, le=365)
+    # The state whose licensing calendar (api/documents/licensing.toml) dates the CRLV.
+    licensing_state: str = "SP"
 
     log_level: str = "INFO"
     # Seconds a stopping worker gives requests in flight (below compose's stop_grace_period).
@@ -103,6 +108,19 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("licensing_state")
+    @classmethod
+    def _known_state(cls, value: str) -> str:
+        from api.documents import licensing
+
+        state = value.strip().upper()
+        if state not in licensing.states():
+            raise ValueError(
+                f"LICENSING_STATE {value!r} has no calendar in api/documents/licensing.toml "
+                f"(known: {', '.join(licensing.states())})"
+            )
+        return state
 
     @property
     def is_production(self) -> bool:

@@ -55,7 +55,8 @@ class UnsupportedMediaType(FrotaError):
 
 
 async def _frota_error_handler(_request: Request, exc: FrotaError) -> JSONResponse:
-    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=exc.headers)
+    body = getattr(exc, "body", None) or {"detail": exc.message}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

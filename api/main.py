@@ -19,9 +19,11 @@ from api.docs.router import router as docs_router
 from api.drivers.router import router as drivers_router
 from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
+from api.fuel.router import router as fuel_router
 from api.health import service as health_service
 from api.health.router import router as health_router
 from api.logging_setup import ensure_logging
+from api.maintenance.router import router as maintenance_router
 from api.middleware import RequestContextMiddleware
 from api.panel.router import router as panel_router
 from api.photos.router import router as photos_router
@@ -119,6 +121,8 @@ def create_app() -> FastAPI:
         trips_router,
         photos_router,
         drivers_router,
+        fuel_router,
+        maintenance_router,
         users_router,
         auth_router,
         uploads_router,

@@ -2,6 +2,8 @@
 
 from api.db import Base
 from api.drivers.models import Driver
+from api.fuel.models import FuelEntry, FuelType
+from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
 from api.users.models import Role, User
@@ -10,10 +12,15 @@ from api.vehicles.models import Vehicle, VehicleStatus
 __all__ = [
     "Base",
     "Driver",
+    "FuelEntry",
+    "FuelType",
     "Photo",
     "PhotoKind",
     "PruneRun",
+    "Reminder",
     "Role",
+    "ServiceKind",
+    "ServiceRecord",
     "Trip",
     "User",
     "Vehicle",

@@ -296,6 +296,13 @@ def delete_photo(*, session: Session, storage: PhotoStorage, photo: Photo) -> No
     if photo.legal_hold:
         raise Conflict(f"Photo {photo.id} is on legal hold; lift the hold before deleting it")
     paths = photo.file_paths
-    session.delete(photo)
+    try:
+        with session.begin_nested():
+            session.delete(photo)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Photo {photo.id} is in use (the receipt of a fuel entry); remove that first"
+        ) from exc
     session.commit()
     storage.remove(*paths)

@@ -1,0 +1,147 @@
+"""Reading a spreadsheet's CSV for the imports (`POST /fuel-entries/import`, ...): the whole file
+is checked before anything is written, and every bad line is reported with its number.
+
+What a manager's spreadsheet writes is accepted as it is: UTF-8 (with or without a BOM) or
+Windows-1252 (Excel's "CSV" in Portuguese), `,` or `;` between cells, and with `;` the decimal
+comma (`1.234,56`); dates as ISO 8601 or `DD/MM/YYYY [HH:MM]`."""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from api.errors import Invalid
+
+MAX_ERRORS = (
+    100  # a file that is wrong everywhere needs its first lines fixed, not a 10,000-line list
+)
+_BR_TIME = re.compile(r"^(\d{2})/(\d{2})/(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+class ImportRefused(Invalid):
+    """422 whose `detail` lists every bad line: `[{"line": 3, "detail": "..."}]`."""
+
+    def __init__(self, errors: list[dict]):
+        shown = errors[:MAX_ERRORS]
+        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
+        lines = "1 bad line" if len(errors) == 1 else f"{len(errors)} bad lines"
+        super().__init__(f"{lines}{more}; nothing was written")
+        self.errors = shown
+
+    @property
+    def body(self) -> dict:
+        return {"detail": self.errors, "message": self.message}
+
+
+@dataclass
+class CsvFile:
+    rows: list[tuple[int, dict[str, str]]]  # (line number, non-empty cells by column)
+    decimal_comma: bool
+    errors: list[dict] = field(default_factory=list)
+
+    def error(self, line: int, detail: str) -> None:
+        self.errors.append({"line": line, "detail": detail})
+
+
+def decode(content: bytes) -> str:
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def read_csv(content: bytes, *, columns: Iterable[str], required: Iterable[str]) -> CsvFile:
+    """The rows of a CSV with a header row naming `columns` (those in `required` must be there)."""
+    text = decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in reader.fieldnames or []]
+    file = CsvFile(rows=[], decimal_comma=delimiter == ";")
+    if not header:
+        raise ImportRefused([{"line": 1, "detail": "The file is empty: a header row is needed"}])
+    known = set(columns)
+    unknown = [name for name in header if name not in known]
+    missing = [name for name in required if name not in header]
+    if unknown or missing:
+        problems = []
+        if unknown:
+            problems.append(f"unknown columns {', '.join(unknown)}")
+        if missing:
+            problems.append(f"missing columns {', '.join(missing)}")
+        raise ImportRefused(
+            [{"line": 1, "detail": f"Header: {'; '.join(problems)} (known: {', '.join(columns)})"}]
+        )
+    reader.fieldnames = header
+    try:
+        for cells in reader:
+            if None in cells:
+                file.error(reader.line_num, "more cells than the header has columns")
+                continue
+            values = {k: v.strip() for k, v in cells.items() if v is not None and v.strip()}
+            if values:
+                file.rows.append((reader.line_num, values))
+    except csv.Error as exc:
+        file.error(reader.line_num, f"not CSV: {exc}")
+    if not file.rows and not file.errors:
+        raise ImportRefused([{"line": 2, "detail": "The file has a header but no rows"}])
+    return file
+
+
+def number(text: str, decimal_comma: bool) -> str:
+    """`1.234,56` → `1234.56` in a `;` file; unchanged otherwise (pydantic checks the rest)."""
+    if decimal_comma and "," in text:
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def whole_number(text: str, decimal_comma: bool, name: str) -> str:
+    """`10.500` is 10500 in a `;` file; in any file a reading is digits only (never `10.5`)."""
+    digits = text.replace(".", "") if decimal_comma else text
+    if not digits.isdigit():
+        raise Invalid(f"{name}: {text!r} is not a whole number")
+    return digits
+
+
+def moment(text: str) -> str | datetime:
+    """`DD/MM/YYYY [HH:MM[:SS]]` as a datetime without offset; anything else as it is (ISO 8601,
+    which pydantic reads). A date alone is noon of that day."""
+    match = _BR_TIME.match(text)
+    if match:
+        day, month, year, hour, minute, second = match.groups()
+        try:
+            return datetime(
+                int(year), int(month), int(day), int(hour or 12), int(minute or 0), int(second or 0)
+            )
+        except ValueError:
+            return text  # pydantic says what is wrong with it
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text + "T12:00:00"
+    return text
+
+
+def validation_errors(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in error['loc']) or 'row'}: "
+        f"{str(error['msg']).removeprefix('Value error, ')}"
+        for error in exc.errors()
+    )
+
+
+def parse_rows(
+    file: CsvFile, parse: Callable[[dict[str, str]], object]
+) -> list[tuple[int, object]]:
+    """`parse(cells)` for every row; a ValidationError or a refusal becomes that line's error."""
+    parsed = []
+    for line, cells in file.rows:
+        try:
+            parsed.append((line, parse(cells)))
+        except ValidationError as exc:
+            file.error(line, validation_errors(exc))
+        except Invalid as exc:
+            file.error(line, exc.message)
+    return parsed

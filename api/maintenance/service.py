@@ -1,0 +1,402 @@
+"""Service records (what was done, what it cost) and reminders (what is due, by km or by date,
+whichever comes first). A reminder's due point, forecast and status are computed by
+PostgreSQL when it is read, from the vehicle's odometer and its pace: they never go stale."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from api.deps import Actor
+from api.errors import Invalid, NotFound
+from api.fuel.models import FuelEntry
+from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
+from api.maintenance.schemas import (
+    ReminderCreate,
+    ReminderUpdate,
+    ServiceRecordCreate,
+    ServiceRecordUpdate,
+)
+from api.photos.models import Photo
+from api.trips.models import Trip
+from api.vehicles.models import Vehicle
+
+PACE_DAYS = 90  # a km limit is forecast at the vehicle's average km/day over this many days
+_CENTS = Decimal("0.01")
+
+
+def local_date(moment: datetime, offset) -> date:
+    return moment.astimezone(offset).date()
+
+
+def _lock_vehicle(session: Session, vehicle_id: int) -> Vehicle:
+    vehicle = session.execute(
+        select(Vehicle).where(Vehicle.id == vehicle_id).with_for_update()
+    ).scalar_one_or_none()
+    if vehicle is None:
+        raise Invalid(f"Vehicle {vehicle_id} does not exist")
+    return vehicle
+
+
+def _check_ids(session: Session, model, ids: list[int], vehicle_id: int, what: str) -> None:
+    """Every id names a row of `model` that belongs to the vehicle."""
+    if not ids:
+        return
+    found = set(
+        session.execute(
+            select(model.id).where(model.id.in_(ids), model.vehicle_id == vehicle_id)
+        ).scalars()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(f"{what} {', '.join(map(str, missing))}: not of vehicle {vehicle_id}")
+
+
+# ---- service records -------------------------------------------------------------------------
+
+
+def _items_and_total(items, labor_cost: Decimal) -> tuple[list[dict], Decimal]:
+    stored, total = [], Decimal(labor_cost)
+    for item in items:
+        total += item.quantity * item.unit_cost
+        stored.append(
+            {
+                "name": item.name,
+                "quantity": float(item.quantity),
+                "unit_cost": float(item.unit_cost),
+            }
+        )
+    return stored, total.quantize(_CENTS, ROUND_HALF_UP)
+
+
+def get_record(*, session: Session, record_id: int, for_update: bool = False) -> ServiceRecord:
+    query = select(ServiceRecord).where(ServiceRecord.id == record_id)
+    if for_update:
+        query = query.with_for_update()
+    record = session.execute(query).scalar_one_or_none()
+    if record is None:
+        raise NotFound(f"Service record {record_id} not found")
+    return record
+
+
+def create_record(
+    *,
+    session: Session,
+    actor: Actor,
+    data: ServiceRecordCreate,
+    max_jump_km: int,
+    default_offset,
+) -> ServiceRecord:
+    """Record a service; the reminders it completes start again from its odometer and date."""
+    vehicle = _lock_vehicle(session, data.vehicle_id)
+    if data.odometer_km - vehicle.odometer_km > max_jump_km and not data.confirm:
+        raise Invalid(
+            f"odometer_km is {data.odometer_km - vehicle.odometer_km} km above the vehicle's "
+            f"{vehicle.odometer_km} km, more than {max_jump_km} km; check the reading, or send "
+            "`confirm: true` if it is right"
+        )
+    performed_at = data.performed_at or datetime.now(UTC)
+    if performed_at.tzinfo is None:
+        performed_at = performed_at.replace(tzinfo=default_offset)
+    if performed_at > datetime.now(UTC) + timedelta(minutes=5):
+        raise Invalid("performed_at is in the future")
+    _check_ids(session, Photo, data.photo_ids, vehicle.id, "Photo")
+    _check_ids(session, Reminder, data.completes_reminder_ids, vehicle.id, "Reminder")
+    if data.resolves_defect_ids:
+        # Defects come with the inspections; until then no id can name one.
+        raise Invalid(f"Defect {data.resolves_defect_ids[0]} does not exist")
+    items, total = _items_and_total(data.items, data.labor_cost)
+    record = ServiceRecord(
+        vehicle_id=vehicle.id,
+        performed_at=performed_at,
+        odometer_km=data.odometer_km,
+        kind=ServiceKind(data.kind),
+        description=data.description,
+        vendor=data.vendor,
+        items=items,
+        labor_cost=data.labor_cost,
+        total_cost=total,
+        photo_ids=list(data.photo_ids),
+        completes_reminder_ids=list(data.completes_reminder_ids),
+        resolves_defect_ids=[],
+        created_by_user_id=actor.id,
+    )
+    session.add(record)
+    vehicle.odometer_km = max(vehicle.odometer_km, data.odometer_km)
+    done_on = local_date(performed_at, default_offset)
+    for reminder in session.execute(
+        select(Reminder).where(Reminder.id.in_(data.completes_reminder_ids)).with_for_update()
+    ).scalars():
+        # A record entered late never moves a reminder back.
+        if reminder.last_done_on is None or reminder.last_done_on <= done_on:
+            reminder.last_done_on = done_on
+            reminder.last_done_km = data.odometer_km
+    session.flush()
+    return record
+
+
+def update_record(
+    *, session: Session, record: ServiceRecord, data: ServiceRecordUpdate, default_offset
+) -> ServiceRecord:
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("kind", "performed_at"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be null")
+    if "photo_ids" in changes:
+        _check_ids(session, Photo, changes["photo_ids"] or [], record.vehicle_id, "Photo")
+        changes["photo_ids"] = list(changes["photo_ids"] or [])
+    if "items" in changes or "labor_cost" in changes:
+        items = data.items if data.items is not None else _stored_items(record.items)
+        labor = data.labor_cost if data.labor_cost is not None else record.labor_cost
+        changes["items"], changes["total_cost"] = _items_and_total(items, labor)
+        changes["labor_cost"] = labor
+    if changes.get("performed_at") is not None and changes["performed_at"].tzinfo is None:
+        changes["performed_at"] = changes["performed_at"].replace(tzinfo=default_offset)
+    for field, value in changes.items():
+        setattr(record, field, value)
+    session.flush()
+    return record
+
+
+def _stored_items(items: list[dict]):
+    from api.maintenance.schemas import ServiceItem
+
+    return [ServiceItem(**item) for item in items]
+
+
+def delete_record(*, session: Session, record: ServiceRecord) -> None:
+    """The record goes; the reminders it completed keep their last service (say so by hand)."""
+    session.delete(record)
+    session.flush()
+
+
+def record_filters(
+    *,
+    vehicle_id: int | None,
+    kind: ServiceKind | None,
+    performed_from: datetime | None,
+    performed_to: datetime | None,
+) -> dict:
+    values: dict = {}
+    for name, value in (
+        ("vehicle_id", vehicle_id),
+        ("kind", kind and kind.value),
+        ("performed_from", performed_from),
+        ("performed_to", performed_to),
+    ):
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def records_query(shape: frozenset[str]):
+    query = select(ServiceRecord).order_by(
+        ServiceRecord.performed_at.desc(), ServiceRecord.id.desc()
+    )
+    if "vehicle_id" in shape:
+        query = query.where(ServiceRecord.vehicle_id == bindparam("vehicle_id"))
+    if "kind" in shape:
+        query = query.where(ServiceRecord.kind == bindparam("kind"))
+    if "performed_from" in shape:
+        query = query.where(ServiceRecord.performed_at >= bindparam("performed_from"))
+    if "performed_to" in shape:
+        query = query.where(ServiceRecord.performed_at < bindparam("performed_to"))
+    return query
+
+
+# ---- reminders: due point, forecast and status, in SQL --------------------------------------
+
+
+def pace_query():
+    """km/day of each vehicle over the last PACE_DAYS: the km between its lowest and highest
+    reading in that time (trips' start and end, fill-ups) over the days since the first one."""
+    since = bindparam("pace_since", type_=Trip.started_at.type)
+    now = bindparam("now", type_=Trip.started_at.type)
+    readings = union_all(
+        select(
+            Trip.vehicle_id, Trip.start_odometer_km.label("km"), Trip.started_at.label("at")
+        ).where(Trip.started_at >= since),
+        select(Trip.vehicle_id, Trip.end_odometer_km, Trip.finished_at).where(
+            Trip.finished_at >= since
+        ),
+        select(FuelEntry.vehicle_id, FuelEntry.odometer_km, FuelEntry.filled_at).where(
+            FuelEntry.filled_at >= since
+        ),
+    ).subquery("readings")
+    days = func.greatest(extract("epoch", now - func.min(readings.c.at)) / 86400, 1)
+    return (
+        select(
+            readings.c.vehicle_id,
+            ((func.max(readings.c.km) - func.min(readings.c.km)) / days).label("km_per_day"),
+        )
+        .group_by(readings.c.vehicle_id)
+        .having(func.count() >= 2)
+        .subquery("pace")
+    )
+
+
+def reminder_columns():
+    """The reminder's computed fields as SQL: (due_km, due_on, forecast_due_on, status, urgency)
+    over reminders ⋈ vehicles ⟕ pace; bound: today, soon_until, soon_km, pace_since, now."""
+    pace = pace_query()
+    today = bindparam("today", type_=Date)
+    soon_until = bindparam("soon_until", type_=Date)
+    odometer = Vehicle.odometer_km
+    due_km = Reminder.last_done_km + Reminder.every_km
+    due_on = cast(
+        Reminder.last_done_on + func.make_interval(literal(0), Reminder.every_months), Date
+    )
+    remaining = due_km - odometer
+    forecast = case(
+        (
+            and_(remaining > 0, pace.c.km_per_day > 0),
+            today + cast(func.ceil(remaining / pace.c.km_per_day), Integer),
+        ),
+    )
+    overdue = or_(and_(due_km.is_not(None), odometer >= due_km), due_on < today)
+    soon = or_(remaining <= bindparam("soon_km"), due_on <= soon_until, forecast <= soon_until)
+    status = case((overdue, "overdue"), (soon, "due_soon"), else_="ok")
+    return pace, {
+        "due_km": due_km.label("due_km"),
+        "due_on": due_on.label("due_on"),
+        "forecast_due_on": forecast.label("forecast_due_on"),
+        "status": status.label("status"),
+        # Most urgent first: overdue, then due soon, then by the nearest date.
+        "rank": case((overdue, 0), (soon, 1), else_=2),
+        "nearest": func.least(due_on, forecast),
+    }
+
+
+def reminder_values(settings, default_offset, now: datetime | None = None) -> dict:
+    now = now or datetime.now(UTC)
+    today = local_date(now, default_offset)
+    return {
+        "today": today,
+        "soon_until": today + timedelta(days=settings.due_soon_days),
+        "soon_km": settings.due_soon_km,
+        "pace_since": now - timedelta(days=PACE_DAYS),
+        "now": now,
+    }
+
+
+# Built once: every query (and the list's columns) names the same `pace` subquery.
+_PACE, _COMPUTED = reminder_columns()
+
+
+def reminders_query(shape: frozenset[str]):
+    """Reminders with their due point and status, most urgent first."""
+    pace, computed = _PACE, _COMPUTED
+    query = (
+        select(
+            Reminder.id,
+            Reminder.vehicle_id,
+            Reminder.title,
+            Reminder.every_km,
+            Reminder.every_months,
+            Reminder.last_done_km,
+            Reminder.last_done_on,
+            computed["due_km"],
+            computed["due_on"],
+            computed["forecast_due_on"],
+            computed["status"],
+            Reminder.notes,
+        )
+        .join(Vehicle, Vehicle.id == Reminder.vehicle_id)
+        .outerjoin(pace, pace.c.vehicle_id == Reminder.vehicle_id)
+        .order_by(computed["rank"], computed["nearest"].asc().nulls_last(), Reminder.id)
+    )
+    if "id" in shape:
+        query = query.where(Reminder.id == bindparam("id"))
+    if "ids" in shape:
+        query = query.where(Reminder.id.in_(bindparam("ids", expanding=True)))
+    if "vehicle_id" in shape:
+        query = query.where(Reminder.vehicle_id == bindparam("vehicle_id"))
+    if "status" in shape:
+        query = query.where(computed["status"] == bindparam("status"))
+    return query
+
+
+def read_reminders(session: Session, ids: list[int], values: dict) -> list[dict]:
+    """Reminders by id as the API shows them (computed fields included)."""
+    query = reminders_query(frozenset({"ids", *values}))
+    rows = session.execute(query, {**values, "ids": ids}).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def get_reminder(*, session: Session, reminder_id: int, for_update: bool = False) -> Reminder:
+    query = select(Reminder).where(Reminder.id == reminder_id)
+    if for_update:
+        query = query.with_for_update()
+    reminder = session.execute(query).scalar_one_or_none()
+    if reminder is None:
+        raise NotFound(f"Reminder {reminder_id} not found")
+    return reminder
+
+
+def create_reminders(*, session: Session, data: ReminderCreate, default_offset) -> list[Reminder]:
+    """The same plan for one vehicle or many; it starts at each vehicle's odometer and today
+    unless `last_done_km` / `last_done_on` say when it was last done."""
+    vehicle_ids = [data.vehicle_id] if data.vehicle_id is not None else list(data.vehicle_ids)
+    if len(set(vehicle_ids)) != len(vehicle_ids):
+        raise Invalid("vehicle_ids lists a vehicle twice")
+    vehicles = {
+        vehicle.id: vehicle
+        for vehicle in session.execute(select(Vehicle).where(Vehicle.id.in_(vehicle_ids))).scalars()
+    }
+    missing = [i for i in vehicle_ids if i not in vehicles]
+    if missing:
+        raise Invalid(f"Vehicle {', '.join(map(str, missing))} does not exist")
+    today = local_date(datetime.now(UTC), default_offset)
+    if data.last_done_on is not None and data.last_done_on > today:
+        raise Invalid("last_done_on is in the future")
+    reminders = []
+    for vehicle_id in vehicle_ids:
+        odometer = vehicle_km = vehicles[vehicle_id].odometer_km
+        if data.last_done_km is not None:
+            if data.last_done_km > vehicle_km:
+                raise Invalid(
+                    f"last_done_km {data.last_done_km} is above the odometer of vehicle "
+                    f"{vehicle_id} ({vehicle_km} km)"
+                )
+            odometer = data.last_done_km
+        reminder = Reminder(
+            vehicle_id=vehicle_id,
+            title=data.title,
+            every_km=data.every_km,
+            every_months=data.every_months,
+            last_done_km=odometer if data.every_km else data.last_done_km,
+            last_done_on=data.last_done_on or today,
+            notes=data.notes,
+        )
+        session.add(reminder)
+        reminders.append(reminder)
+    session.flush()
+    return reminders
+
+
+def update_reminder(*, session: Session, reminder: Reminder, data: ReminderUpdate) -> Reminder:
+    changes = data.model_dump(exclude_unset=True)
+    if "title" in changes and changes["title"] is None:
+        raise Invalid("title cannot be null")
+    for field, value in changes.items():
+        setattr(reminder, field, value)
+    if reminder.every_km is None and reminder.every_months is None:
+        raise Invalid("a reminder needs every_km, every_months or both")
+    if reminder.every_km is not None and reminder.last_done_km is None:
+        reminder.last_done_km = session.get(Vehicle, reminder.vehicle_id).odometer_km
+    session.flush()
+    return reminder
