@@ -16,7 +16,9 @@ from api.db_monitor import install_pool_monitor, install_slow_query_log
 from api.docs.router import ASSETS as docs_assets_path
 from api.docs.router import assets as docs_assets
 from api.docs.router import router as docs_router
+from api.documents.router import router as documents_router
 from api.drivers.router import router as drivers_router
+from api.due.router import router as due_router
 from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
 from api.fuel.router import router as fuel_router
@@ -29,6 +31,7 @@ from api.panel.router import router as panel_router
 from api.photos.router import router as photos_router
 from api.photos.upload_limit import UploadSizeLimit
 from api.ratelimit import RateLimitMiddleware, RateLimits
+from api.reports.router import router as reports_router
 from api.trips.router import router as trips_router
 from api.uploads import tus
 from api.uploads.router import router as uploads_router
@@ -123,6 +126,9 @@ def create_app() -> FastAPI:
         drivers_router,
         fuel_router,
         maintenance_router,
+        documents_router,
+        due_router,
+        reports_router,
         users_router,
         auth_router,
         uploads_router,

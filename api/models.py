@@ -1,6 +1,7 @@
 """Every model importable from one place (Alembic's env.py, tests, the CLI)."""
 
 from api.db import Base
+from api.documents.models import Document, DocumentKind
 from api.drivers.models import Driver
 from api.fuel.models import FuelEntry, FuelType
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
@@ -11,6 +12,8 @@ from api.vehicles.models import Vehicle, VehicleStatus
 
 __all__ = [
     "Base",
+    "Document",
+    "DocumentKind",
     "Driver",
     "FuelEntry",
     "FuelType",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
+from api.due.dates import due_dates
 from api.errors import Invalid
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
 from api.maintenance import service
@@ -107,7 +108,7 @@ async def list_reminders(
 ):
     """Reminders, most urgent first: overdue, due soon (within `DUE_SOON_KM` or
     `DUE_SOON_DAYS`, or a km limit forecast to be reached within those days), then ok."""
-    values = service.reminder_values(settings, default_exif_timezone(settings))
+    values = due_dates(settings)
     if vehicle_id is not None:
         values["vehicle_id"] = vehicle_id
     if status is not None:
@@ -127,9 +128,7 @@ def create_reminder(
     `{items: [...]}`), by km, by months or both (whichever comes first)."""
     offset = default_exif_timezone(settings)
     reminders = service.create_reminders(session=session, data=data, default_offset=offset)
-    read = service.read_reminders(
-        session, [r.id for r in reminders], service.reminder_values(settings, offset)
-    )
+    read = service.read_reminders(session, [r.id for r in reminders], due_dates(settings))
     return read[0] if data.vehicle_id is not None else ReminderBatch(items=read)
 
 
@@ -138,7 +137,7 @@ def get_reminder(
     reminder_id: ReminderId, _: FleetManager, session: SessionDep, settings: SettingsDep
 ):
     service.get_reminder(session=session, reminder_id=reminder_id)
-    values = service.reminder_values(settings, default_exif_timezone(settings))
+    values = due_dates(settings)
     return service.read_reminders(session, [reminder_id], values)[0]
 
 
@@ -152,7 +151,7 @@ def update_reminder(
 ):
     reminder = service.get_reminder(session=session, reminder_id=reminder_id, for_update=True)
     service.update_reminder(session=session, reminder=reminder, data=data)
-    values = service.reminder_values(settings, default_exif_timezone(settings))
+    values = due_dates(settings)
     return service.read_reminders(session, [reminder_id], values)[0]
 
 

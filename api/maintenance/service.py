@@ -35,7 +35,6 @@ from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
 
-PACE_DAYS = 90  # a km limit is forecast at the vehicle's average km/day over this many days
 _CENTS = Decimal("0.01")
 
 
@@ -222,8 +221,9 @@ def records_query(shape: frozenset[str]):
 
 
 def pace_query():
-    """km/day of each vehicle over the last PACE_DAYS: the km between its lowest and highest
-    reading in that time (trips' start and end, fill-ups) over the days since the first one."""
+    """km/day of each vehicle since `pace_since` (api/due/dates.py, 90 days ago): the km between
+    its lowest and highest reading since (trips' start and end, fill-ups) over the days since the
+    first one."""
     since = bindparam("pace_since", type_=Trip.started_at.type)
     now = bindparam("now", type_=Trip.started_at.type)
     readings = union_all(
@@ -281,25 +281,13 @@ def reminder_columns():
     }
 
 
-def reminder_values(settings, default_offset, now: datetime | None = None) -> dict:
-    now = now or datetime.now(UTC)
-    today = local_date(now, default_offset)
-    return {
-        "today": today,
-        "soon_until": today + timedelta(days=settings.due_soon_days),
-        "soon_km": settings.due_soon_km,
-        "pace_since": now - timedelta(days=PACE_DAYS),
-        "now": now,
-    }
-
-
-# Built once: every query (and the list's columns) names the same `pace` subquery.
-_PACE, _COMPUTED = reminder_columns()
+# Built once: every query (the list's columns, /due) names the same `pace` subquery.
+PACE, COMPUTED = reminder_columns()
 
 
 def reminders_query(shape: frozenset[str]):
     """Reminders with their due point and status, most urgent first."""
-    pace, computed = _PACE, _COMPUTED
+    pace, computed = PACE, COMPUTED
     query = (
         select(
             Reminder.id,

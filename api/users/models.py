@@ -33,3 +33,5 @@ class User(TimestampMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+    # SHA-256 of the secret in the user's calendar feed URL (/due.ics); rotated by a new one.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)

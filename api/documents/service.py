@@ -1,0 +1,111 @@
+"""Documents with expiry; their status (`valid`, `due_soon`, `expired`) is computed when read."""
+
+from sqlalchemy import Date, bindparam, case, select
+from sqlalchemy.orm import Session
+
+from api.documents.models import Document, DocumentKind
+from api.documents.schemas import DocumentCreate, DocumentUpdate
+from api.drivers.models import Driver
+from api.errors import Invalid, NotFound
+from api.photos.models import Photo
+from api.vehicles.models import Vehicle
+
+TODAY = bindparam("today", type_=Date)
+SOON_UNTIL = bindparam("soon_until", type_=Date)
+STATUS = case(
+    (Document.expires_on < TODAY, "expired"),
+    (Document.expires_on <= SOON_UNTIL, "due_soon"),
+    else_="valid",
+).label("status")
+
+
+def filters(
+    *,
+    dates: dict,
+    vehicle_id: int | None,
+    driver_id: int | None,
+    kind: DocumentKind | None,
+    status: str | None,
+) -> dict:
+    values = {"today": dates["today"], "soon_until": dates["soon_until"]}
+    for name, value in (
+        ("vehicle_id", vehicle_id),
+        ("driver_id", driver_id),
+        ("kind", kind and kind.value),
+        ("status", status),
+    ):
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def documents_query(shape: frozenset[str]):
+    """Documents, the soonest expiry first (those without one last)."""
+    columns = [c for c in Document.__table__.c if c.key not in ("created_at", "updated_at")]
+    query = select(*columns, STATUS).order_by(Document.expires_on.asc().nulls_last(), Document.id)
+    for name in ("vehicle_id", "driver_id", "kind"):
+        if name in shape:
+            query = query.where(Document.__table__.c[name] == bindparam(name))
+    if "status" in shape:
+        query = query.where(STATUS == bindparam("status"))
+    if "id" in shape:
+        query = query.where(Document.id == bindparam("id"))
+    return query
+
+
+def read_document(session: Session, document_id: int, dates: dict) -> dict:
+    query = documents_query(frozenset({"id"}))
+    row = session.execute(query, {**dates, "id": document_id}).mappings().one_or_none()
+    if row is None:
+        raise NotFound(f"Document {document_id} not found")
+    return dict(row)
+
+
+def get_document(*, session: Session, document_id: int, for_update: bool = False) -> Document:
+    query = select(Document).where(Document.id == document_id)
+    if for_update:
+        query = query.with_for_update()
+    document = session.execute(query).scalar_one_or_none()
+    if document is None:
+        raise NotFound(f"Document {document_id} not found")
+    return document
+
+
+def _check_photos(session: Session, photo_ids: list[int], vehicle_id: int | None) -> None:
+    if not photo_ids:
+        return
+    query = select(Photo.id).where(Photo.id.in_(photo_ids))
+    if vehicle_id is not None:
+        query = query.where(Photo.vehicle_id == vehicle_id)
+    found = set(session.execute(query).scalars())
+    missing = [i for i in photo_ids if i not in found]
+    if missing:
+        whose = f" of vehicle {vehicle_id}" if vehicle_id is not None else ""
+        raise Invalid(f"Photo {', '.join(map(str, missing))}: no such photo{whose}")
+
+
+def create_document(*, session: Session, data: DocumentCreate) -> Document:
+    if data.vehicle_id is not None and session.get(Vehicle, data.vehicle_id) is None:
+        raise Invalid(f"Vehicle {data.vehicle_id} does not exist")
+    if data.driver_id is not None and session.get(Driver, data.driver_id) is None:
+        raise Invalid(f"Driver {data.driver_id} does not exist")
+    _check_photos(session, data.photo_ids, data.vehicle_id)
+    document = Document(**data.model_dump())
+    session.add(document)
+    session.flush()
+    return document
+
+
+def update_document(*, session: Session, document: Document, data: DocumentUpdate) -> Document:
+    changes = data.model_dump(exclude_unset=True)
+    if "photo_ids" in changes:
+        changes["photo_ids"] = list(changes["photo_ids"] or [])
+        _check_photos(session, changes["photo_ids"], document.vehicle_id)
+    for field, value in changes.items():
+        setattr(document, field, value)
+    if document.kind == DocumentKind.crlv and document.issued_on is None:
+        raise Invalid("a CRLV needs issued_on (it counts for the year it was issued in)")
+    if document.issued_on and document.expires_on and document.expires_on < document.issued_on:
+        raise Invalid("expires_on is before issued_on")
+    session.flush()
+    return document

@@ -1,0 +1,223 @@
+"""`/due`: one list, most urgent first, of everything overdue or due soon, as one PostgreSQL
+query (a UNION ALL of each source, each written next to the rule it follows).
+
+A row is `{kind, vehicle_id, driver_id, title, due_on, due_km, status, ref}`; `ref` is the
+API path of what to open (the reminder, document, vehicle or driver)."""
+
+from sqlalchemy import (
+    ARRAY,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import Grouping
+
+from api.documents import licensing
+from api.documents.models import Document
+from api.drivers.models import Driver
+from api.maintenance import service as maintenance
+from api.maintenance.models import Reminder
+from api.vehicles.models import Vehicle
+
+TODAY = bindparam("today", type_=Date)
+SOON_UNTIL = bindparam("soon_until", type_=Date)
+# Categories whose holders also need a toxicology exam (CTB art. 148-A).
+EXAM_CATEGORIES = ("C", "D", "E", "AC", "AD", "AE")
+
+
+def _row(kind, vehicle_id, driver_id, title, due_on, due_km, status, ref):
+    return [
+        literal(kind, String).label("kind"),
+        cast(vehicle_id, Integer).label("vehicle_id"),
+        cast(driver_id, Integer).label("driver_id"),
+        cast(title, String).label("title"),
+        cast(due_on, Date).label("due_on"),
+        cast(due_km, Integer).label("due_km"),
+        cast(status, String).label("status"),
+        cast(ref, String).label("ref"),
+    ]
+
+
+def _by_date(due_on):
+    """overdue once past, due soon up to `soon_until`."""
+    return case((or_(due_on.is_(None), due_on < TODAY), "overdue"), else_="due_soon")
+
+
+def _reminders():
+    pace, computed = maintenance.PACE, maintenance.COMPUTED
+    status = computed["status"]
+    return (
+        select(
+            *_row(
+                "reminder",
+                Reminder.vehicle_id,
+                null(),
+                Reminder.title + " " + Vehicle.plate,
+                func.least(computed["due_on"], computed["forecast_due_on"]),
+                computed["due_km"],
+                status,
+                "/api/v1/reminders/" + cast(Reminder.id, String),
+            )
+        )
+        .join(Vehicle, Vehicle.id == Reminder.vehicle_id)
+        .outerjoin(pace, pace.c.vehicle_id == Reminder.vehicle_id)
+        .where(status != "ok", Vehicle.status != "retired")
+    )
+
+
+def _documents():
+    """Each vehicle's or driver's newest document of a kind (the one that counts), expiring
+    by `soon_until`; every `other` document on its own. CRLVs are the licensing's."""
+    newer = aliased(Document)
+    superseded = (
+        select(newer.id)
+        .where(
+            newer.kind == Document.kind,
+            newer.vehicle_id.is_not_distinct_from(Document.vehicle_id),
+            newer.driver_id.is_not_distinct_from(Document.driver_id),
+            newer.expires_on > Document.expires_on,
+        )
+        .exists()
+    )
+    owner = func.coalesce(Vehicle.plate, Driver.name)
+    return (
+        select(
+            *_row(
+                "document",
+                Document.vehicle_id,
+                Document.driver_id,
+                Document.kind + " " + owner,
+                Document.expires_on,
+                null(),
+                _by_date(Document.expires_on),
+                "/api/v1/documents/" + cast(Document.id, String),
+            )
+        )
+        .outerjoin(Vehicle, Vehicle.id == Document.vehicle_id)
+        .outerjoin(Driver, Driver.id == Document.driver_id)
+        .where(
+            Document.kind != "crlv",
+            Document.kind != "toxicology",
+            Document.expires_on <= SOON_UNTIL,
+            or_(Document.kind == "other", ~superseded),
+            or_(Vehicle.id.is_(None), Vehicle.status != "retired"),
+            or_(Driver.id.is_(None), Driver.is_active),
+        )
+    )
+
+
+def _licensing():
+    """Vehicles with no CRLV issued this year, by their plate's date in LICENSING_STATE."""
+    digit = cast(func.right(Vehicle.plate, 1), Integer) + 1
+    # In parentheses: PostgreSQL subscripts `(%(months)s::INTEGER[])[i]`, not `...::INTEGER[][i]`.
+    months = Grouping(bindparam("licensing_months", type_=ARRAY(Integer)))
+    days = Grouping(bindparam("licensing_days", type_=ARRAY(Integer)))
+    deadline = func.make_date(bindparam("year", type_=Integer), months[digit], days[digit])
+    licensed = (
+        select(Document.id)
+        .where(
+            Document.vehicle_id == Vehicle.id,
+            Document.kind == "crlv",
+            extract("year", Document.issued_on) == bindparam("year", type_=Integer),
+        )
+        .exists()
+    )
+    return select(
+        *_row(
+            "licensing",
+            Vehicle.id,
+            null(),
+            "CRLV " + Vehicle.plate,
+            deadline,
+            null(),
+            _by_date(deadline),
+            "/api/v1/vehicles/" + cast(Vehicle.id, String),
+        )
+    ).where(Vehicle.status != "retired", ~licensed, deadline <= SOON_UNTIL)
+
+
+def _cnh():
+    return select(
+        *_row(
+            "cnh",
+            null(),
+            Driver.id,
+            "CNH " + Driver.name,
+            Driver.license_expiry,
+            null(),
+            _by_date(Driver.license_expiry),
+            "/api/v1/drivers/" + cast(Driver.id, String),
+        )
+    ).where(Driver.is_active, Driver.license_expiry <= SOON_UNTIL)
+
+
+def _toxicology():
+    """C, D and E licences need a valid toxicology exam: none on file is overdue."""
+    latest = (
+        select(func.max(Document.expires_on))
+        .where(Document.driver_id == Driver.id, Document.kind == "toxicology")
+        .scalar_subquery()
+    )
+    return select(
+        *_row(
+            "toxicology",
+            null(),
+            Driver.id,
+            "toxicology " + Driver.name,
+            latest,
+            null(),
+            _by_date(latest),
+            "/api/v1/drivers/" + cast(Driver.id, String),
+        )
+    ).where(
+        Driver.is_active,
+        or_(*(Driver.license_category == category for category in EXAM_CATEGORIES)),
+        or_(latest.is_(None), latest <= SOON_UNTIL),
+    )
+
+
+_DUE = union_all(_reminders(), _documents(), _licensing(), _cnh(), _toxicology()).subquery("due")
+COLUMNS = [
+    _DUE.c[name]
+    for name in ("kind", "vehicle_id", "driver_id", "title", "due_on", "due_km", "status", "ref")
+]
+
+
+def due_query(shape: frozenset[str]):
+    """Overdue first, then due soon; within each the nearest date first. Without a date:
+    overdue ones first (a missing exam), due-soon ones last (a km limit with no forecast)."""
+    overdue = _DUE.c.status == "overdue"
+    undated = _DUE.c.due_on.is_(None)
+    query = select(*COLUMNS).order_by(
+        case((overdue, 0), else_=1),
+        case((and_(overdue, undated), 0), (undated, 2), else_=1),
+        _DUE.c.due_on,
+        _DUE.c.kind,
+        _DUE.c.ref,
+    )
+    for name in ("kind", "vehicle_id", "driver_id", "status"):
+        if name in shape:
+            query = query.where(_DUE.c[name] == bindparam(name))
+    return query
+
+
+def due_values(dates: dict, state: str) -> dict:
+    months, days = licensing.month_days(state)
+    return {
+        **dates,
+        "year": dates["today"].year,
+        "licensing_months": months,
+        "licensing_days": days,
+    }
