@@ -4,13 +4,14 @@ or by month, as one PostgreSQL query.
 km driven in a month is the vehicle's highest reading that month (trips, fill-ups, services)
 less its highest reading of the month before in the period (in the period's first month: less
 its lowest one); summed, they telescope to the period's highest less its lowest reading. km/l
-is km driven ÷ litres bought in the period."""
+is km driven ÷ litres bought in the period, counting only the vehicles with fuel logged in it."""
 
 from datetime import date, datetime, timedelta, timezone
 
 COSTS_SQL = """
 WITH entries AS (
-    SELECT vehicle_id, date_trunc('month', filled_at AT TIME ZONE %(offset)s::interval)::date AS month,
+    SELECT vehicle_id,
+           date_trunc('month', filled_at AT TIME ZONE %(offset)s::interval)::date AS month,
            total_price AS fuel_cost, liters, 0::numeric AS service_cost
     FROM fuel_entries WHERE filled_at >= %(start)s AND filled_at < %(end)s
     UNION ALL
@@ -45,7 +46,9 @@ WITH entries AS (
 ), per_vehicle_month AS (
     SELECT vehicle_id, month, coalesce(fuel_cost, 0) AS fuel_cost,
            coalesce(service_cost, 0) AS service_cost, coalesce(liters, 0) AS liters,
-           coalesce(km, 0) AS km
+           coalesce(km, 0) AS km,
+           -- km/l counts only the vehicles whose fuel is logged in the period
+           bool_or(coalesce(liters, 0) > 0) OVER (PARTITION BY vehicle_id) AS fuelled
     FROM spent FULL JOIN driven USING (vehicle_id, month)
 )
 SELECT {key},
@@ -55,7 +58,7 @@ SELECT {key},
        coalesce(sum(km), 0)::integer AS km,
        round(coalesce(sum(liters), 0), 3) AS liters,
        round(sum(fuel_cost + service_cost) / nullif(sum(km), 0), 2) AS cost_per_km,
-       round(sum(km) / nullif(sum(liters), 0), 2) AS km_per_liter,
+       round(sum(km) FILTER (WHERE fuelled) / nullif(sum(liters), 0), 2) AS km_per_liter,
        GROUPING({grouping}) = 1 AS is_total
 FROM per_vehicle_month p JOIN vehicles v ON v.id = p.vehicle_id
 GROUP BY GROUPING SETS (({group}), ())

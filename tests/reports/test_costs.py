@@ -85,6 +85,35 @@ def test_costs_by_vehicle(client, h, fleet):
     }
     assert by_plate["CST2B34"]["km"] == 600 and by_plate["CST2B34"]["fuel_cost"] == 720.0
     assert report["totals"]["total_cost"] == 1910.0 and report["totals"]["km"] == 1600
+    assert report["totals"]["km_per_liter"] == 6.81  # 1600 km / (115 + 120 l)
+
+
+def test_km_per_liter_leaves_out_vehicles_without_fuel(client, h, fleet, make):
+    idle = make.vehicle(plate="CST3C45", odometer_km=0)
+    post(
+        client,
+        h,
+        "/api/v1/service-records",
+        vehicle_id=idle.id,
+        odometer_km=900,
+        kind="tires",
+        labor_cost=10,
+        performed_at="2026-11-03T10:00:00-03:00",
+        confirm=False,
+    )
+    post(
+        client,
+        h,
+        "/api/v1/service-records",
+        vehicle_id=idle.id,
+        odometer_km=1900,
+        kind="tires",
+        labor_cost=10,
+        performed_at="2026-11-28T10:00:00-03:00",
+    )
+    r = client.get(URL, params={"from": "2026-10-01", "to": "2026-11-30"}, headers=h).json()
+    assert {g["plate"]: g["km"] for g in r["groups"]}["CST3C45"] == 1000
+    assert r["totals"]["km"] == 2600 and r["totals"]["km_per_liter"] == 6.81
 
 
 def test_costs_by_month(client, h, fleet):

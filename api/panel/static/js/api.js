@@ -117,3 +117,26 @@ export function idempotencyKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** Save a list as the CSV the API writes (`?format=csv`, same filters) through the browser. */
+export async function downloadCsv(path, query = {}) {
+  const url = new URL(path.replace(/^\//, ''), API_BASE);
+  for (const [name, value] of Object.entries({ ...query, format: 'csv' })) {
+    if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, value);
+  }
+  let response;
+  try {
+    response = await fetch(url, { headers: { Authorization: `Bearer ${session.token}` } });
+  } catch {
+    throw new ApiError(0, t('common.network'));
+  }
+  if (!response.ok) throw new ApiError(response.status, t('common.error', { status: response.status }));
+  const name = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '')?.[1] || 'export.csv';
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}

@@ -2,9 +2,14 @@
 import { api, ApiError, session } from './api.js';
 import { add, clear, h, newView, notice } from './dom.js';
 import { lang, t } from './i18n.js';
+import { renderCosts } from './views/costs.js';
 import { renderDashboard } from './views/dashboard.js';
+import { renderDocumentForm, renderDocuments } from './views/documents.js';
 import { renderDriverForm, renderDrivers } from './views/drivers.js';
+import { renderDue } from './views/due.js';
+import { renderFuel, renderFuelForm } from './views/fuel.js';
 import { renderLogin, renderPasswordChange } from './views/login.js';
+import { renderMaintenance, renderReminderForm, renderServiceForm } from './views/maintenance.js';
 import { renderPhotos } from './views/photos.js';
 import { renderTrip, renderTrips } from './views/trips.js';
 import { renderUser, renderUserForm, renderUsers } from './views/users.js';
@@ -26,6 +31,16 @@ const ROUTES = [
   [/^\/trips$/, () => renderTrips],
   [/^\/trips\/(\d+)$/, () => renderTrip],
   [/^\/photos$/, () => renderPhotos, 'fleet'],
+  [/^\/due$/, () => renderDue, 'fleet'],
+  [/^\/fuel$/, () => renderFuel],
+  [/^\/fuel\/new$/, () => renderFuelForm],
+  [/^\/maintenance$/, () => renderMaintenance, 'fleet'],
+  [/^\/services\/new$/, () => renderServiceForm, 'fleet'],
+  [/^\/reminders\/new$/, () => renderReminderForm, 'fleet'],
+  [/^\/documents$/, () => renderDocuments, 'fleet'],
+  [/^\/documents\/new$/, () => renderDocumentForm, 'fleet'],
+  [/^\/documents\/(\d+)\/edit$/, () => renderDocumentForm, 'fleet'],
+  [/^\/costs$/, () => renderCosts, 'fleet'],
   [/^\/users$/, () => renderUsers, 'admin'],
   [/^\/users\/new$/, () => renderUserForm, 'admin'],
   [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
@@ -57,8 +72,9 @@ function renderShell() {
     return clear(nav);
   }
   const links = isFleet(me)
-    ? [['#/', 'nav.dashboard'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips'], ['#/photos', 'nav.photos']]
-    : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/vehicles', 'nav.vehicles']];
+    ? [['#/', 'nav.dashboard'], ['#/due', 'nav.due'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips'],
+      ['#/photos', 'nav.photos'], ['#/fuel', 'nav.fuel'], ['#/maintenance', 'nav.maintenance'], ['#/documents', 'nav.documents'], ['#/costs', 'nav.costs']]
+    : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/fuel', 'nav.fuel'], ['#/vehicles', 'nav.vehicles']];
   if (me.role === 'admin') links.push(['#/users', 'nav.users']);
   links.push(['#/password', 'nav.password']);
   const { path } = parseHash();

@@ -138,3 +138,20 @@ export function dayStart(isoDate, plusDays = 0) {
   const [y, m, d] = isoDate.split('-').map(Number);
   return new Date(y, m - 1, d + plusDays).toISOString();
 }
+
+const moneyFmt = new Intl.NumberFormat(locale, { style: 'currency', currency: 'BRL' });
+export const fmtMoney = (n) => (n === null || n === undefined ? '—' : moneyFmt.format(n));
+
+/** A local calendar day `YYYY-MM-DD` (what `<input type=date>` holds). */
+export function isoDay(date = new Date()) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** `<select name>` of the fleet's vehicles (plate, make, model); `blank` adds an empty choice. */
+export function vehicleOptions(vehicles, selected, blank) {
+  return [
+    blank ? h('option', { value: '', text: blank }) : null,
+    vehicles.map((v) => h('option', { value: String(v.id), text: `${v.plate} · ${v.make} ${v.model}`, selected: Number(selected) === v.id })),
+  ];
+}

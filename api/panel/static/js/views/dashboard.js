@@ -3,6 +3,7 @@ import { api, byIds } from '../api.js';
 import { add, clear, fmtAgo, fmtDateTime, fmtKm, fmtNumber, h, main, notice, statusBadge, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { expiryCell, EXPIRY_WARNING_DAYS } from './drivers.js';
+import { dueTable } from './due.js';
 import { STATUSES } from './vehicles.js';
 
 const PHOTO_STALE_DAYS = 7;
@@ -19,6 +20,13 @@ function card(title, id, fill) {
 function moreLink(page, href) {
   const rest = page.total - page.items.length;
   return rest > 0 ? h('p', {}, h('a', { href, text: t('common.more', { n: fmtNumber(rest) }) })) : null;
+}
+
+/** The first card: what is overdue or due soon (reminders, documents, licensing, CNH). */
+async function dueSoon(section) {
+  const page = await api('/due', { query: { limit: SHOWN } });
+  add(section, page.items.length ? dueTable(page.items) : h('p', { class: 'muted', text: t('due.none') }),
+    moreLink(page, '#/due'));
 }
 
 async function vehiclesByStatus(section) {
@@ -95,7 +103,9 @@ async function driverHome(me) {
     body = h('section', { class: 'card', id: 'my-open-trip' }, h('h2', { text: t('dash.my_open') }),
       h('p', {}, h('a', { href: `#/trips/${trip.id}`, class: 'plate', text: vehicle.plate }),
         ` ${vehicle.make} ${vehicle.model} · ${t('common.since', { when: fmtDateTime(trip.started_at) })} · ${fmtKm(trip.start_odometer_km)}`),
-      h('a', { class: 'button', href: `#/trips/${trip.id}`, text: t('trip.checkin') }));
+      h('div', { class: 'actions' },
+        h('a', { class: 'button', href: `#/trips/${trip.id}`, text: t('trip.checkin') }),
+        h('a', { class: 'button secondary', href: '#/fuel/new', id: 'log-fuel', text: t('dash.log_fuel') })));
   } else {
     body = h('section', { class: 'card', id: 'my-open-trip' }, h('p', { text: t('dash.no_open') }),
       h('a', { class: 'button', href: '#/vehicles?status=available', text: t('dash.pick_vehicle') }));
@@ -107,6 +117,7 @@ export async function renderDashboard({ me }) {
   const root = main();
   if (!isFleet(me)) return driverHome(me);
   const cards = [
+    card(t('dash.due'), 'dash-due', dueSoon),
     card(t('dash.vehicles'), 'dash-vehicles', vehiclesByStatus),
     card(t('dash.open_trips'), 'dash-open-trips', openTrips),
     card(t('dash.expiring'), 'dash-expiring', expiringLicences),
