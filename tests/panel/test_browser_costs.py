@@ -4,6 +4,7 @@ feed, exports the fuel list as CSV; a driver logs fuel with a receipt from a pho
 
 import csv
 import io
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -117,3 +118,36 @@ def test_driver_logs_fuel_with_a_receipt_from_a_phone(panel, seed):
         headers={"Authorization": f"Bearer {seed.manager_token}"},
     ).json()
     assert photo["kind"] == "fuel_receipt" and photo["vehicle_id"] == seed.in_use_id
+
+
+def test_manager_keeps_a_vehicles_documents(panel, seed):
+    page = panel.page
+    panel.login("gestora@example.com")
+    page.wait_for_selector("#dash-due")
+    panel.open(f"/documents/new?vehicle_id={seed.other_id}&kind=insurance")
+    page.wait_for_selector("#document-form")
+    page.fill("#document-form input[name=number]", "APÓLICE 123/2026")
+    soon = (date.today() + timedelta(days=10)).isoformat()
+    page.fill("#document-form input[name=expires_on]", soon)
+    page.fill("#document-form input[name=amount]", "2450.90")
+    page.click("#document-form button[type=submit]")
+    page.wait_for_url("**/panel/#/documents")
+    row = page.locator("table.list tbody tr", has_text="APÓLICE 123/2026")
+    expect(row).to_contain_text("Due soon")
+    expect(row).to_contain_text("QWE4567")
+    panel.open("/due?kind=document")
+    expect(page.locator("table.list")).to_contain_text("insurance QWE4567")
+    # Renewed: the same document a year on is valid, and leaves the due list.
+    panel.open("/documents")
+    page.locator("table.list tbody tr", has_text="APÓLICE 123/2026").locator("a").click()
+    page.wait_for_selector("#document-form")
+    page.fill(
+        "#document-form input[name=expires_on]", (date.today() + timedelta(days=400)).isoformat()
+    )
+    page.click("#document-form button[type=submit]")
+    page.wait_for_url("**/panel/#/documents")
+    expect(page.locator("table.list tbody tr", has_text="APÓLICE 123/2026")).to_contain_text(
+        "Valid"
+    )
+    panel.open("/due?kind=document")
+    page.wait_for_selector("text=Nothing overdue or due soon.")
