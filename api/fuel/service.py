@@ -21,6 +21,7 @@ from api.photos.models import Photo, PhotoKind
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
 from api.vehicles.schemas import normalise_plate
+from api.vehicles.service import lock_named_vehicle
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
 PRICE_TOLERANCE = Decimal("0.01")  # liters × price and total may differ by 1 %
@@ -122,15 +123,6 @@ def list_query(shape: frozenset[str]):
 
 
 # ---- the rules -------------------------------------------------------------------------------
-
-
-def _lock_vehicle(session: Session, vehicle_id: int) -> Vehicle:
-    vehicle = session.execute(
-        select(Vehicle).where(Vehicle.id == vehicle_id).with_for_update()
-    ).scalar_one_or_none()
-    if vehicle is None:
-        raise Invalid(f"Vehicle {vehicle_id} does not exist")
-    return vehicle
 
 
 def _drivers_trip(session: Session, actor: Actor) -> Trip:
@@ -314,7 +306,7 @@ def create_entry(
         if data.vehicle_id is None:
             raise Invalid("vehicle_id is required")
         vehicle_id, driver_id, trip_id = data.vehicle_id, data.driver_id, data.trip_id
-    vehicle = _lock_vehicle(session, vehicle_id)
+    vehicle = lock_named_vehicle(session, vehicle_id)
     if trip_id is not None and not actor.is_driver:
         trip = _check_trip(session, trip_id, vehicle_id)
         driver_id = driver_id or trip.driver_id
@@ -361,7 +353,7 @@ def update_entry(
     default_offset,
 ) -> FuelEntry:
     changes = data.model_dump(exclude_unset=True, exclude={"confirm"})
-    vehicle = _lock_vehicle(session, entry.vehicle_id)
+    vehicle = lock_named_vehicle(session, entry.vehicle_id)
     prices = {"liters", "price_per_liter", "total_price"} & changes.keys()
     if prices:
         liters, price, total = complete_prices(
@@ -392,7 +384,7 @@ def update_entry(
 
 
 def delete_entry(*, session: Session, entry: FuelEntry) -> None:
-    _lock_vehicle(session, entry.vehicle_id)
+    lock_named_vehicle(session, entry.vehicle_id)
     session.delete(entry)
     rechain(session, entry.vehicle_id)
 

@@ -34,21 +34,13 @@ from api.maintenance.schemas import (
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
+from api.vehicles.service import lock_named_vehicle
 
 _CENTS = Decimal("0.01")
 
 
 def local_date(moment: datetime, offset) -> date:
     return moment.astimezone(offset).date()
-
-
-def _lock_vehicle(session: Session, vehicle_id: int) -> Vehicle:
-    vehicle = session.execute(
-        select(Vehicle).where(Vehicle.id == vehicle_id).with_for_update()
-    ).scalar_one_or_none()
-    if vehicle is None:
-        raise Invalid(f"Vehicle {vehicle_id} does not exist")
-    return vehicle
 
 
 def _check_ids(session: Session, model, ids: list[int], vehicle_id: int, what: str) -> None:
@@ -101,7 +93,7 @@ def create_record(
     default_offset,
 ) -> ServiceRecord:
     """Record a service; the reminders it completes start again from its odometer and date."""
-    vehicle = _lock_vehicle(session, data.vehicle_id)
+    vehicle = lock_named_vehicle(session, data.vehicle_id)
     if data.odometer_km - vehicle.odometer_km > max_jump_km and not data.confirm:
         raise Invalid(
             f"odometer_km is {data.odometer_km - vehicle.odometer_km} km above the vehicle's "

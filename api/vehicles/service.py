@@ -25,6 +25,15 @@ def get_vehicle(*, session: Session, vehicle_id: int, for_update: bool = False) 
     return vehicle
 
 
+def lock_named_vehicle(session: Session, vehicle_id: int) -> Vehicle:
+    """The vehicle a request body names, locked for the write (its odometer may move): 422 when
+    there is none (the URL was right; a field of the body is wrong)."""
+    try:
+        return get_vehicle(session=session, vehicle_id=vehicle_id, for_update=True)
+    except NotFound as exc:
+        raise Invalid(f"Vehicle {vehicle_id} does not exist") from exc
+
+
 def list_vehicles_filters(
     *,
     status: VehicleStatus | None,
