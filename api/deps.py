@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import SecretStr
 
+from api.audit.recorder import actor_id_var
 from api.config import Settings, get_settings
 from api.db import read
 from api.errors import Forbidden, Unauthorized
@@ -84,6 +85,7 @@ async def _actor(request: Request, token: str | None) -> Actor:
     if float(claims["iat"]) < password_changed_at.timestamp():
         raise Unauthorized("Token issued before the last password change; log in again")
     request.state.user_id = user_id
+    actor_id_var.set(user_id)  # the audit log's actor for this request's writes
     return Actor(
         id=user_id,
         role=Role(role),

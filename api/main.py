@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics
+from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
 from api.db import get_engine, make_read_pool, wait_for_database
@@ -21,9 +22,11 @@ from api.drivers.router import router as drivers_router
 from api.due.router import router as due_router
 from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
+from api.fines.router import router as fines_router
 from api.fuel.router import router as fuel_router
 from api.health import service as health_service
 from api.health.router import router as health_router
+from api.inspections.router import router as inspections_router
 from api.logging_setup import ensure_logging
 from api.maintenance.router import router as maintenance_router
 from api.middleware import RequestContextMiddleware
@@ -129,6 +132,9 @@ def create_app() -> FastAPI:
         documents_router,
         due_router,
         reports_router,
+        inspections_router,
+        fines_router,
+        audit_router,
         users_router,
         auth_router,
         uploads_router,

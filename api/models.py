@@ -1,9 +1,14 @@
-"""Every model importable from one place (Alembic's env.py, tests, the CLI)."""
+"""Every model importable from one place (Alembic's env.py, tests, the CLI). Importing it also
+installs the audit log's recorder (api/audit/recorder.py) on every session."""
 
+import api.audit.recorder  # noqa: F401 - registers the after_flush listener
+from api.audit.models import AuditEntry
 from api.db import Base
 from api.documents.models import Document, DocumentKind
 from api.drivers.models import Driver
+from api.fines.models import Fine
 from api.fuel.models import FuelEntry, FuelType
+from api.inspections.models import Defect, Inspection, InspectionTemplate
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
@@ -11,6 +16,11 @@ from api.users.models import Role, User
 from api.vehicles.models import Vehicle, VehicleStatus
 
 __all__ = [
+    "AuditEntry",
+    "Defect",
+    "Fine",
+    "Inspection",
+    "InspectionTemplate",
     "Base",
     "Document",
     "DocumentKind",

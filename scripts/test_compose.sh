@@ -252,6 +252,21 @@ docker compose logs --no-color api 2>&1 | grep '"client_ip":"203.0.113.7"' >/dev
   || fail "X-Forwarded-For from the host was not trusted with FORWARDED_ALLOW_IPS=127.0.0.1: $(docker compose logs --no-color api | grep -o '"client_ip":"[^"]*"' | tail -n 1)"
 ok "FORWARDED_ALLOW_IPS=127.0.0.1 (the default) trusts a proxy on the host: the log names the client 203.0.113.7"
 
+# --- the audit log: logins and writes logged, and the app's own role cannot erase them ------------
+audit_rows() {
+  docker compose exec -T db psql -X -A -t -U frota -d frota -c "SELECT count(*) FROM audit_log WHERE action = '$1'"
+}
+(($(audit_rows login) >= 1 && $(audit_rows create) >= 2)) || fail "audit_log lacks the logins and writes: $(audit_rows login) logins"
+erase=$(docker compose exec -T -u frota api python -c 'import os, psycopg
+with psycopg.connect(os.environ["DATABASE_URL"]) as c:
+    try:
+        c.execute("DELETE FROM audit_log")
+        print("deleted")
+    except psycopg.Error as exc:
+        print(type(exc).__name__, str(exc).splitlines()[0])' 2>&1)
+[[ $erase == *"append-only"* ]] || fail "DELETE FROM audit_log as frota_app: $erase"
+ok "audit_log holds the logins and writes; DELETE as frota_app is refused ($erase)"
+
 # --- resumable upload (tus), the curl steps of docs/api.md -----------------------------------------
 docker compose exec -T api python -c 'import io, sys; from PIL import Image
 buffer = io.BytesIO(); Image.effect_noise((1600, 1200), 64).convert("RGB").save(buffer, "JPEG")

@@ -126,12 +126,21 @@ def committed_client(client):
     return client
 
 
+APPEND_ONLY_TABLES = ("audit_log", "inspections")
+
+
 def truncate_all(engine) -> None:
     from api.models import Base
 
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
+        # The audit log and inspections refuse TRUNCATE (a trigger); the test database's owner
+        # sets the triggers aside for the clean-up, in the same transaction.
+        for table in APPEND_ONLY_TABLES:
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in APPEND_ONLY_TABLES:
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
 
 
 # ---- factories -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
+from api.audit.recorder import log_login
 from api.auth import service
 from api.auth.schemas import Me, PasswordChange, Token
 from api.db import SessionDep
@@ -21,6 +22,7 @@ def login(
 ):
     """Exchange e-mail (`username`) and password for a bearer token."""
     user = service.authenticate(session=session, email=form.username, password=form.password)
+    log_login(session, user.id)
     return service.issue_token(user=user, settings=settings)
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlalchemy import update
 
 from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
@@ -111,9 +110,7 @@ async def due_calendar(
 def rotate_feed_token(request: Request, actor: FleetManager, session: SessionDep):
     """A new calendar feed URL for you; the previous one stops working."""
     token = secrets.token_urlsafe(32)
-    session.execute(
-        update(User).where(User.id == actor.id).values(feed_token_hash=_token_hash(token))
-    )
+    session.get(User, actor.id).feed_token_hash = _token_hash(token)
     url = request.url_for("due_calendar").include_query_params(token=token)
     return FeedToken(url=str(url))
 
@@ -121,5 +118,5 @@ def rotate_feed_token(request: Request, actor: FleetManager, session: SessionDep
 @router.delete("/due/feed-token", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_feed_token(actor: FleetManager, session: SessionDep):
     """Your calendar feed URL stops working."""
-    session.execute(update(User).where(User.id == actor.id).values(feed_token_hash=None))
+    session.get(User, actor.id).feed_token_hash = None
     return Response(status_code=status.HTTP_204_NO_CONTENT)

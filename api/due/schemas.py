@@ -10,6 +10,9 @@ class DueKind(StrEnum):
     licensing = "licensing"
     cnh = "cnh"
     toxicology = "toxicology"
+    fine_payment = "fine_payment"
+    fine_identification = "fine_identification"
+    defect = "defect"
 
 
 class DueStatus(StrEnum):

@@ -1,5 +1,6 @@
 """`/due`: one list, most urgent first, of everything overdue or due soon, as one PostgreSQL
-query (a UNION ALL of each source, each written next to the rule it follows).
+query (a UNION ALL of each source, each written next to the rule it follows). The statement is
+compiled once to text for psycopg (api/lists.py): no expanding `IN` lists, `or_` instead.
 
 A row is `{kind, vehicle_id, driver_id, title, due_on, due_km, status, ref}`; `ref` is the
 API path of what to open (the reminder, document, vehicle or driver)."""
@@ -8,6 +9,7 @@ from sqlalchemy import (
     ARRAY,
     Date,
     Integer,
+    Interval,
     String,
     and_,
     bindparam,
@@ -27,6 +29,8 @@ from sqlalchemy.sql.elements import Grouping
 from api.documents import licensing
 from api.documents.models import Document
 from api.drivers.models import Driver
+from api.fines.models import Fine
+from api.inspections.models import UNRESOLVED, Defect
 from api.maintenance import service as maintenance
 from api.maintenance.models import Reminder
 from api.vehicles.models import Vehicle
@@ -188,7 +192,66 @@ def _toxicology():
     )
 
 
-_DUE = union_all(_reminders(), _documents(), _licensing(), _cnh(), _toxicology()).subquery("due")
+def _fines():
+    """A fine whose driver must be named to the authority (notice + 30 days) while it is open,
+    and one to pay by its due date until it is paid or contested."""
+    plate = select(Vehicle.plate).where(Vehicle.id == Fine.vehicle_id).scalar_subquery()
+    title = "fine " + plate + func.coalesce(" " + Fine.infraction_code, "")
+    identification = select(
+        *_row(
+            "fine_identification",
+            Fine.vehicle_id,
+            Fine.driver_id,
+            title,
+            Fine.identification_deadline,
+            null(),
+            _by_date(Fine.identification_deadline),
+            "/api/v1/fines/" + cast(Fine.id, String),
+        )
+    ).where(Fine.status == "open", Fine.identification_deadline <= SOON_UNTIL)
+    payment = select(
+        *_row(
+            "fine_payment",
+            Fine.vehicle_id,
+            Fine.driver_id,
+            title,
+            Fine.due_on,
+            null(),
+            _by_date(Fine.due_on),
+            "/api/v1/fines/" + cast(Fine.id, String),
+        )
+    ).where(or_(Fine.status == "open", Fine.status == "driver_named"), Fine.due_on <= SOON_UNTIL)
+    return identification, payment
+
+
+def _defects():
+    """Unresolved defects: a critical one is overdue (the vehicle is off the road), a minor one
+    due soon; dated the day it was found."""
+    offset = cast(bindparam("offset", type_=String), Interval)
+    found_on = cast(func.timezone(offset, Defect.created_at), Date)
+    return (
+        select(
+            *_row(
+                "defect",
+                Defect.vehicle_id,
+                null(),
+                "defect " + Vehicle.plate + ": " + func.left(Defect.description, 80),
+                found_on,
+                null(),
+                case((Defect.severity == "critical", "overdue"), else_="due_soon"),
+                "/api/v1/defects/" + cast(Defect.id, String),
+            )
+        )
+        .join(Vehicle, Vehicle.id == Defect.vehicle_id)
+        .where(
+            or_(*(Defect.status == status for status in UNRESOLVED)), Vehicle.status != "retired"
+        )
+    )
+
+
+_DUE = union_all(
+    _reminders(), _documents(), _licensing(), _cnh(), _toxicology(), *_fines(), _defects()
+).subquery("due")
 COLUMNS = [
     _DUE.c[name]
     for name in ("kind", "vehicle_id", "driver_id", "title", "due_on", "due_km", "status", "ref")

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from api.deps import Actor
 from api.errors import Invalid, NotFound
 from api.fuel.models import FuelEntry
+from api.inspections.service import resolve_by_record
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.maintenance.schemas import (
     ReminderCreate,
@@ -107,9 +108,6 @@ def create_record(
         raise Invalid("performed_at is in the future")
     _check_ids(session, Photo, data.photo_ids, vehicle.id, "Photo")
     _check_ids(session, Reminder, data.completes_reminder_ids, vehicle.id, "Reminder")
-    if data.resolves_defect_ids:
-        # Defects come with the inspections; until then no id can name one.
-        raise Invalid(f"Defect {data.resolves_defect_ids[0]} does not exist")
     items, total = _items_and_total(data.items, data.labor_cost)
     record = ServiceRecord(
         vehicle_id=vehicle.id,
@@ -123,10 +121,12 @@ def create_record(
         total_cost=total,
         photo_ids=list(data.photo_ids),
         completes_reminder_ids=list(data.completes_reminder_ids),
-        resolves_defect_ids=[],
+        resolves_defect_ids=list(data.resolves_defect_ids),
         created_by_user_id=actor.id,
     )
     session.add(record)
+    session.flush()
+    resolve_by_record(session, record, list(data.resolves_defect_ids))
     vehicle.odometer_km = max(vehicle.odometer_km, data.odometer_km)
     done_on = local_date(performed_at, default_offset)
     for reminder in session.execute(

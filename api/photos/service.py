@@ -20,7 +20,7 @@ from api.photos.schemas import PhotoUpdate, PhotoUploadForm
 from api.photos.storage import PhotoStorage
 from api.photos.upload import ReceivedUpload
 from api.trips.models import Trip
-from api.vehicles.models import Vehicle
+from api.vehicles.models import Vehicle, VehicleStatus
 
 log = logging.getLogger("frota.photos")
 
@@ -63,8 +63,23 @@ def _replay(photo: Photo, upload: ReceivedUpload, form: PhotoUploadForm) -> Phot
     return photo
 
 
+# Before a check-out a driver may photograph the state of an available vehicle (the inspection's
+# failed items, damage found before leaving): the photo belongs to no trip.
+CONDITION_KINDS = {PhotoKind.damage, PhotoKind.exterior, PhotoKind.interior, PhotoKind.odometer}
+
+
+def _condition_before_check_out(session: Session, form: PhotoUploadForm) -> bool:
+    vehicle = session.get(Vehicle, form.vehicle_id)
+    return (
+        vehicle is not None
+        and vehicle.status == VehicleStatus.available
+        and form.kind in CONDITION_KINDS
+    )
+
+
 def authorize_upload(*, session: Session, actor: Actor, form: PhotoUploadForm) -> int | None:
-    """The trip the photo belongs to. Drivers: their own trip, or the one open on this vehicle."""
+    """The trip the photo belongs to. Drivers: their own trip, or the one open on this vehicle
+    (none for a condition photo of an available vehicle before a check-out)."""
     trip = session.get(Trip, form.trip_id) if form.trip_id is not None else None
     if actor.is_driver:
         if actor.driver_id is None:
@@ -77,8 +92,11 @@ def authorize_upload(*, session: Session, actor: Actor, form: PhotoUploadForm) -
                     Trip.finished_at.is_(None),
                 )
             ).scalar_one_or_none()
-            if trip is None:
-                raise Forbidden("Drivers upload photos only for the vehicle they have checked out")
+            if trip is None and not _condition_before_check_out(session, form):
+                raise Forbidden(
+                    "Drivers upload photos for the vehicle they have checked out (or, before "
+                    "a check-out, damage and condition photos of an available vehicle)"
+                )
         elif trip is None or trip.driver_id != actor.driver_id:
             raise Forbidden(f"Trip {form.trip_id} is not yours; upload to your own trips")
     else:

@@ -8,6 +8,8 @@ is km driven ÷ litres bought in the period, counting only the vehicles with fue
 
 from datetime import date, datetime, timedelta, timezone
 
+from api.due.dates import offset_interval
+
 COSTS_SQL = """
 WITH entries AS (
     SELECT vehicle_id,
@@ -97,16 +99,8 @@ def period(start: date, end: date, offset: timezone) -> dict:
     return {
         "start": datetime.combine(start, datetime.min.time(), offset),
         "end": datetime.combine(end + timedelta(days=1), datetime.min.time(), offset),
-        "offset": _hours(offset),
+        "offset": offset_interval(offset),
     }
-
-
-def _hours(offset: timezone) -> str:
-    """`-03:00`: an interval PostgreSQL reads in hours (a timedelta would be `-1 day +21:00`,
-    which AT TIME ZONE refuses)."""
-    minutes = int(offset.utcoffset(None).total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 async def costs(connection, group_by: str, values: dict) -> tuple[list[dict], dict]:

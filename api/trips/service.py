@@ -10,6 +10,7 @@ from api.db import constraint_name
 from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.inspections import service as inspections
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripState
 from api.vehicles.models import Vehicle, VehicleStatus
@@ -69,6 +70,7 @@ def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km
         raise Invalid(exc.message) from exc
     if vehicle.status == VehicleStatus.in_use:
         raise VehicleAlreadyInUse(f"Vehicle {vehicle.plate} is already checked out")
+    inspections.check_out_allowed(session, vehicle, datetime.now(UTC))
     if vehicle.status != VehicleStatus.available:
         raise Conflict(f"Vehicle {vehicle.plate} is {vehicle.status}, not available")
     if data.start_odometer_km < vehicle.odometer_km:
@@ -135,7 +137,7 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
     trip.notes = data.notes
     vehicle.odometer_km = max(vehicle.odometer_km, data.end_odometer_km)
     if vehicle.status == VehicleStatus.in_use:
-        vehicle.status = VehicleStatus.available
+        vehicle.status = inspections.status_after_trip(session, vehicle)
     session.flush()
     return trip
 

@@ -127,6 +127,15 @@ def update_vehicle(*, session: Session, vehicle: Vehicle, data: VehicleUpdate) -
             raise Invalid("status in_use is set by a trip check-out, not by hand")
         if vehicle.status == VehicleStatus.in_use:
             raise Conflict("The vehicle is on a trip; finish the trip before changing its status")
+        if new_status == VehicleStatus.available:
+            from api.inspections.service import unresolved_critical  # inspections build on this
+
+            defect = unresolved_critical(session, vehicle.id)
+            if defect is not None:
+                raise Conflict(
+                    f"Vehicle {vehicle.plate} has an open critical defect #{defect.id}: "
+                    f"{defect.description}; resolve it before the vehicle is available"
+                )
     for field, value in changes.items():
         setattr(vehicle, field, value)
     _flush(session, changes.get("plate"))

@@ -182,7 +182,7 @@ def test_a_record_names_only_its_vehicles_reminders_and_photos(client, h, car, m
     for field, value, detail in (
         ("completes_reminder_ids", [theirs["id"]], "not of vehicle"),
         ("photo_ids", [123456], "not of vehicle"),
-        ("resolves_defect_ids", [7], "Defect 7 does not exist"),
+        ("resolves_defect_ids", [7], "Defect 7: not a defect of vehicle"),
         ("odometer_km", 90_000, "confirm"),
     ):
         r = client.post(RECORDS, json={**body, field: value}, headers=h)

@@ -2,12 +2,16 @@
 import { api, ApiError, session } from './api.js';
 import { add, clear, h, newView, notice } from './dom.js';
 import { lang, t } from './i18n.js';
+import { renderAudit } from './views/audit.js';
 import { renderCosts } from './views/costs.js';
 import { renderDashboard } from './views/dashboard.js';
+import { renderDefects } from './views/defects.js';
 import { renderDocumentForm, renderDocuments } from './views/documents.js';
 import { renderDriverForm, renderDrivers } from './views/drivers.js';
 import { renderDue } from './views/due.js';
+import { renderFine, renderFineForm, renderFines } from './views/fines.js';
 import { renderFuel, renderFuelForm } from './views/fuel.js';
+import { renderInspect } from './views/inspect.js';
 import { renderLogin, renderPasswordChange } from './views/login.js';
 import { renderMaintenance, renderReminderForm, renderServiceForm } from './views/maintenance.js';
 import { renderPhotos } from './views/photos.js';
@@ -41,6 +45,12 @@ const ROUTES = [
   [/^\/documents\/new$/, () => renderDocumentForm, 'fleet'],
   [/^\/documents\/(\d+)\/edit$/, () => renderDocumentForm, 'fleet'],
   [/^\/costs$/, () => renderCosts, 'fleet'],
+  [/^\/inspect$/, () => renderInspect],
+  [/^\/defects$/, () => renderDefects, 'fleet'],
+  [/^\/fines$/, () => renderFines],
+  [/^\/fines\/new$/, () => renderFineForm, 'fleet'],
+  [/^\/fines\/(\d+)$/, () => renderFine, 'fleet'],
+  [/^\/audit$/, () => renderAudit, 'admin'],
   [/^\/users$/, () => renderUsers, 'admin'],
   [/^\/users\/new$/, () => renderUserForm, 'admin'],
   [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
@@ -73,9 +83,10 @@ function renderShell() {
   }
   const links = isFleet(me)
     ? [['#/', 'nav.dashboard'], ['#/due', 'nav.due'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips'],
-      ['#/photos', 'nav.photos'], ['#/fuel', 'nav.fuel'], ['#/maintenance', 'nav.maintenance'], ['#/documents', 'nav.documents'], ['#/costs', 'nav.costs']]
-    : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/fuel', 'nav.fuel'], ['#/vehicles', 'nav.vehicles']];
-  if (me.role === 'admin') links.push(['#/users', 'nav.users']);
+      ['#/photos', 'nav.photos'], ['#/fuel', 'nav.fuel'], ['#/maintenance', 'nav.maintenance'], ['#/defects', 'nav.defects'],
+      ['#/inspect', 'nav.inspect'], ['#/documents', 'nav.documents'], ['#/fines', 'nav.fines'], ['#/costs', 'nav.costs']]
+    : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/inspect', 'nav.inspect'], ['#/fuel', 'nav.fuel'], ['#/fines', 'nav.fines'], ['#/vehicles', 'nav.vehicles']];
+  if (me.role === 'admin') links.push(['#/users', 'nav.users'], ['#/audit', 'nav.audit']);
   links.push(['#/password', 'nav.password']);
   const { path } = parseHash();
   clear(nav, links.map(([href, key]) => {

@@ -105,10 +105,13 @@ async function driverHome(me) {
         ` ${vehicle.make} ${vehicle.model} · ${t('common.since', { when: fmtDateTime(trip.started_at) })} · ${fmtKm(trip.start_odometer_km)}`),
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: `#/trips/${trip.id}`, text: t('trip.checkin') }),
-        h('a', { class: 'button secondary', href: '#/fuel/new', id: 'log-fuel', text: t('dash.log_fuel') })));
+        h('a', { class: 'button secondary', href: '#/fuel/new', id: 'log-fuel', text: t('dash.log_fuel') }),
+        h('a', { class: 'button secondary', href: `#/inspect?vehicle_id=${trip.vehicle_id}`, id: 'inspect', text: t('dash.inspect') })));
   } else {
     body = h('section', { class: 'card', id: 'my-open-trip' }, h('p', { text: t('dash.no_open') }),
-      h('a', { class: 'button', href: '#/vehicles?status=available', text: t('dash.pick_vehicle') }));
+      h('div', { class: 'actions' },
+        h('a', { class: 'button', href: '#/inspect', id: 'inspect', text: t('dash.inspect') }),
+        h('a', { class: 'button secondary', href: '#/vehicles?status=available', text: t('dash.pick_vehicle') })));
   }
   clear(root, h('h1', { text: `${t('nav.dashboard')} · ${me.name}` }), body);
 }

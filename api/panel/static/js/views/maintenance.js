@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { add, clear, field, fmtDate, fmtDateTime, fmtKm, fmtMoney, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
+import { severityBadge } from './defects.js';
 
 const SERVICE_KINDS = ['preventive', 'corrective', 'tires', 'inspection', 'other'];
 
@@ -66,14 +67,23 @@ export async function renderServiceForm({ query }) {
   const status = h('div', { class: 'status-area' });
   const items = h('div', { class: 'items' }, itemRow());
   const completes = h('fieldset', { class: 'checks', id: 'completes' }, h('legend', { text: t('maint.completes') }));
+  const resolves = h('fieldset', { class: 'checks', id: 'resolves' }, h('legend', { text: t('defect.resolves') }));
   const vehicle = h('select', { name: 'vehicle_id', required: true }, vehicleOptions(fleet.items, query.vehicle_id, '—'));
   async function loadReminders() {
     clear(completes, h('legend', { text: t('maint.completes') }));
+    clear(resolves, h('legend', { text: t('defect.resolves') }));
     if (!vehicle.value) return;
-    const page = await api('/reminders', { query: { vehicle_id: vehicle.value, limit: 200 } });
+    const [page, defects] = await Promise.all([
+      api('/reminders', { query: { vehicle_id: vehicle.value, limit: 200 } }),
+      api('/defects', { query: { vehicle_id: vehicle.value, unresolved: true, limit: 200 } }),
+    ]);
     add(completes, page.items.map((r) => h('label', { class: 'check' },
       h('input', { type: 'checkbox', name: 'completes', value: String(r.id), checked: r.status !== 'ok' }),
       `${r.title} `, reminderBadge(r.status))));
+    add(resolves, defects.items.map((d) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'resolves', value: String(d.id), checked: String(d.id) === query.defect_id }),
+      `#${d.id} ${d.description} `, severityBadge(d.severity))));
+    resolves.hidden = !defects.items.length;
   }
   vehicle.addEventListener('change', () => loadReminders().catch((err) => clear(status, notice(err.detail))));
   const form = h('form', { class: 'card', id: 'service-form' },
@@ -88,6 +98,7 @@ export async function renderServiceForm({ query }) {
       h('button', { type: 'button', class: 'secondary', text: t('maint.add_item'), on: { click: () => add(items, itemRow()) } })),
     field(t('maint.labor'), h('input', { name: 'labor_cost', type: 'number', min: '0', step: '0.01', value: '0', inputmode: 'decimal' })),
     completes,
+    resolves,
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('common.save') }),
       h('a', { class: 'button secondary', href: '#/maintenance', text: t('common.cancel') })));
   form.addEventListener('submit', async (ev) => {
@@ -107,6 +118,7 @@ export async function renderServiceForm({ query }) {
       items: lines,
       labor_cost: Number(values.labor_cost || 0),
       completes_reminder_ids: [...completes.querySelectorAll('input:checked')].map((box) => Number(box.value)),
+      resolves_defect_ids: [...resolves.querySelectorAll('input:checked')].map((box) => Number(box.value)),
     };
     if (values.performed_at) body.performed_at = new Date(values.performed_at).toISOString();
     try {

@@ -4,6 +4,7 @@ import {
   add, clear, field, fmtDateTime, fmtKm, fmtNumber, formValues, h, main, notice, pager, statusBadge, table,
 } from '../dom.js';
 import { t } from '../i18n.js';
+import { severityBadge } from './defects.js';
 import { photoGallery, photoUploadForm } from './photos.js';
 
 export const STATUSES = ['available', 'in_use', 'maintenance', 'retired'];
@@ -43,8 +44,14 @@ export async function renderVehicles({ me, query, setQuery }) {
 export async function renderVehicle({ me, params, query }) {
   const root = main();
   const id = Number(params[0]);
-  const vehicle = await api(`/vehicles/${id}`);
+  const [vehicle, defects] = await Promise.all([
+    api(`/vehicles/${id}`),
+    api('/defects', { query: { vehicle_id: id, unresolved: true, limit: 20 } }),
+  ]);
   const status = h('div', { class: 'status-area' }, query.retired ? notice(t('vehicle.retired'), 'info') : null);
+  const openDefects = defects.items.length ? h('section', { class: 'card', id: 'vehicle-defects' },
+    h('h2', { text: t('defect.title') }),
+    h('ul', {}, defects.items.map((d) => h('li', {}, severityBadge(d.severity), ` #${d.id} ${d.description}`)))) : null;
   const actions = h('div', { class: 'actions' });
   if (isFleet(me)) {
     add(actions, h('a', { class: 'button secondary', href: `#/vehicles/${id}/edit`, text: t('common.edit') }));
@@ -64,6 +71,7 @@ export async function renderVehicle({ me, params, query }) {
     h('dl', { class: 'facts card' },
       fact(t('vehicle.make'), vehicle.make), fact(t('vehicle.model'), vehicle.model),
       fact(t('vehicle.year'), String(vehicle.year)), fact(t('vehicle.odometer'), fmtKm(vehicle.odometer_km))),
+    openDefects,
     me.role === 'driver' && vehicle.status === 'available' ? checkOutForm(vehicle) : null,
     trips, photos);
   const [, gallery] = await Promise.all([

@@ -1,0 +1,114 @@
+"""Every ORM write is logged where it is flushed: SQLAlchemy's `after_flush` event sees each new,
+changed and deleted row with its attribute history, and the log rows are inserted on the same
+connection, in the same transaction. A write the system makes as a consequence (a check-out
+putting the vehicle in use) is logged with the actor whose request caused it."""
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from api.audit.models import AuditEntry
+from api.logging_setup import request_id_var
+
+actor_id_var: ContextVar[int | None] = ContextVar("actor_id", default=None)
+
+# Table → the entity's name in the log (singular snake case). Tables not named are not logged.
+ENTITIES = {
+    "vehicles": "vehicle",
+    "drivers": "driver",
+    "trips": "trip",
+    "photos": "photo",
+    "users": "user",
+    "fuel_entries": "fuel_entry",
+    "service_records": "service_record",
+    "reminders": "reminder",
+    "documents": "document",
+    "inspection_templates": "inspection_template",
+    "inspections": "inspection",
+    "defects": "defect",
+    "fines": "fine",
+}
+SECRET = "[secret]"
+SECRET_COLUMNS = {"password_hash", "feed_token_hash"}
+UNLOGGED_COLUMNS = {"created_at", "updated_at"}
+
+
+def jsonable(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _shown(column: str, value):
+    return SECRET if column in SECRET_COLUMNS and value is not None else jsonable(value)
+
+
+def _changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    changes = {}
+    unloaded = state.unloaded  # never loaded here: read nothing more from the database
+    for attr in state.mapper.column_attrs:
+        name = attr.key
+        if name in UNLOGGED_COLUMNS or name in unloaded:
+            continue
+        if action == "create":
+            value = state.dict.get(name)
+            if value is not None:
+                changes[name] = [None, _shown(name, value)]
+        elif action == "delete":
+            changes[name] = [_shown(name, state.dict.get(name)), None]
+        else:
+            history = state.attrs[name].history
+            if history.has_changes():
+                before = history.deleted[0] if history.deleted else None
+                after = history.added[0] if history.added else None
+                if before != after:
+                    changes[name] = [_shown(name, before), _shown(name, after)]
+    return changes
+
+
+def entry(action: str, entity: str, entity_id: int | None, changes: dict) -> dict:
+    return {
+        "actor_id": actor_id_var.get(),
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "changes": changes,
+        "request_id": request_id_var.get(),
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _log_flush(session: Session, _flush_context) -> None:
+    rows = []
+    written = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
+    for action, objects in written:
+        for obj in objects:
+            entity = ENTITIES.get(getattr(obj, "__tablename__", ""))
+            if entity is None:
+                continue
+            changes = _changes(obj, action)
+            if action == "update" and not changes:
+                continue  # touched, not changed
+            rows.append(entry(action, entity, getattr(obj, "id", None), changes))
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+def log_login(session: Session, user_id: int) -> None:
+    """A successful login, by the user who logged in."""
+    row = entry("login", "user", user_id, {})
+    row["actor_id"] = user_id
+    session.connection().execute(insert(AuditEntry), [row])

@@ -1,0 +1,199 @@
+"""Fines: Frota names the driver from the trips. A fine inside a trip is its driver's; one at a
+hand-over (within 15 minutes of a check-in and of the next check-out) is `ambiguous` with both;
+one between trips is `no_trip`."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from api.csv_import import ImportRefused, moment, number, parse_rows, read_csv, whole_number
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
+from api.drivers.models import Driver
+from api.errors import FrotaError, Invalid, NotFound
+from api.fines.models import Fine, FineStatus, Identification
+from api.fines.schemas import FineCreate, FineUpdate
+from api.trips.models import Trip
+from api.vehicles.models import Vehicle
+from api.vehicles.schemas import normalise_plate
+from api.vehicles.service import lock_named_vehicle
+
+HANDOVER = timedelta(minutes=15)
+
+
+def identify(session: Session, vehicle_id: int, at: datetime) -> tuple[str, int | None, list[int]]:
+    """(identification, driver_id, candidate_driver_ids) for a fine on the vehicle at `at`."""
+    near = select(Trip.driver_id, Trip.id).where(Trip.vehicle_id == vehicle_id)
+    check_ins = session.execute(
+        near.where(Trip.finished_at.between(at - HANDOVER, at + HANDOVER))
+    ).all()
+    check_outs = session.execute(
+        near.where(Trip.started_at.between(at - HANDOVER, at + HANDOVER))
+    ).all()
+    for came_back in check_ins:
+        for left in check_outs:
+            if left.id != came_back.id:
+                drivers = sorted({came_back.driver_id, left.driver_id})
+                if len(drivers) == 1:
+                    return Identification.identified, drivers[0], drivers
+                return Identification.ambiguous, None, drivers
+    covering = session.execute(
+        near.where(
+            Trip.started_at <= at, (Trip.finished_at.is_(None)) | (Trip.finished_at >= at)
+        ).order_by(Trip.started_at.desc())
+    ).first()
+    if covering is not None:
+        return Identification.identified, covering.driver_id, [covering.driver_id]
+    return Identification.no_trip, None, []
+
+
+def visible_to(query, actor: Actor):
+    """Drivers see the fines named to them."""
+    if not actor.is_driver:
+        return query
+    return query.where(Fine.driver_id == bindparam(OWN_DRIVER_ID, actor.driver_id or 0))
+
+
+def get_fine(session: Session, fine_id: int, actor: Actor, for_update: bool = False) -> Fine:
+    query = visible_to(select(Fine).where(Fine.id == fine_id), actor)
+    if for_update:
+        query = query.with_for_update()
+    fine = session.execute(query).scalar_one_or_none()
+    if fine is None:
+        raise NotFound(f"Fine {fine_id} not found")
+    return fine
+
+
+def create_fine(*, session: Session, actor: Actor, data: FineCreate, default_offset) -> Fine:
+    vehicle = lock_named_vehicle(session, data.vehicle_id)
+    occurred_at = data.occurred_at
+    if occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=default_offset)
+    identification, driver_id, candidates = identify(session, vehicle.id, occurred_at)
+    fine = Fine(
+        **data.model_dump(exclude={"occurred_at"}),
+        occurred_at=occurred_at,
+        identification=identification,
+        driver_id=driver_id,
+        candidate_driver_ids=candidates,
+        created_by_user_id=actor.id,
+    )
+    session.add(fine)
+    session.flush()
+    session.refresh(fine, ["identification_deadline"])  # computed by PostgreSQL
+    return fine
+
+
+def update_fine(*, session: Session, fine: Fine, data: FineUpdate) -> Fine:
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("status", "amount"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be null")
+    if "driver_id" in changes:
+        driver_id = changes.pop("driver_id")
+        if driver_id is None:
+            fine.driver_id = None
+            fine.identification = (
+                Identification.ambiguous
+                if len(fine.candidate_driver_ids) > 1
+                else Identification.no_trip
+            )
+        else:
+            if session.get(Driver, driver_id) is None:
+                raise Invalid(f"Driver {driver_id} does not exist")
+            fine.driver_id, fine.identification = driver_id, Identification.identified
+    if changes.get("status") == FineStatus.driver_named and fine.driver_id is None:
+        raise Invalid("Name the driver (driver_id) before marking the fine driver_named")
+    for field, value in changes.items():
+        setattr(fine, field, value)
+    session.flush()
+    session.refresh(fine, ["identification_deadline"])
+    return fine
+
+
+def list_filters(
+    *,
+    actor: Actor,
+    vehicle_id: int | None,
+    driver_id: int | None,
+    status: FineStatus | None,
+    identification: Identification | None,
+    occurred_from: datetime | None,
+    occurred_to: datetime | None,
+) -> dict:
+    values = own_rows(actor)
+    for name, value in (
+        ("vehicle_id", vehicle_id),
+        ("driver_id", driver_id),
+        ("status", status and status.value),
+        ("identification", identification and identification.value),
+        ("occurred_from", occurred_from),
+        ("occurred_to", occurred_to),
+    ):
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def list_query(shape: frozenset[str]):
+    """Fines, the latest infraction first."""
+    query = select(Fine).order_by(Fine.occurred_at.desc(), Fine.id.desc())
+    if OWN_DRIVER_ID in shape:
+        query = visible_to(query, ANY_DRIVER)
+    for name in ("vehicle_id", "driver_id", "status", "identification"):
+        if name in shape:
+            query = query.where(Fine.__table__.c[name] == bindparam(name))
+    if "occurred_from" in shape:
+        query = query.where(Fine.occurred_at >= bindparam("occurred_from"))
+    if "occurred_to" in shape:
+        query = query.where(Fine.occurred_at < bindparam("occurred_to"))
+    return query
+
+
+# ---- import ----------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("plate", *(name for name in FineCreate.model_fields if name != "vehicle_id"))
+IMPORT_REQUIRED = ("plate", "occurred_at", "amount")
+
+
+def import_fines(
+    *, session: Session, actor: Actor, content: bytes, dry_run: bool, default_offset
+) -> int:
+    """Every row as `create_fine` takes it, or none (422 lists each bad line)."""
+    file = read_csv(content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED)
+    plates = dict(session.execute(select(Vehicle.plate, Vehicle.id)).all())
+
+    def parse(cells: dict[str, str]) -> FineCreate:
+        plate = cells.pop("plate", "")
+        try:
+            vehicle_id = plates.get(normalise_plate(plate))
+        except ValueError as exc:
+            raise Invalid(f"plate {plate!r}: {exc}") from exc
+        if vehicle_id is None:
+            raise Invalid(f"plate {plate}: no such vehicle")
+        if "amount" in cells:
+            cells["amount"] = number(cells["amount"], file.decimal_comma)
+        if "points" in cells:
+            cells["points"] = whole_number(cells["points"], file.decimal_comma, "points")
+        if "occurred_at" in cells:
+            cells["occurred_at"] = moment(cells["occurred_at"])
+        for day in ("due_on", "notice_received_on"):
+            if day in cells:
+                parsed = moment(cells[day])
+                cells[day] = parsed.date() if isinstance(parsed, datetime) else parsed[:10]
+        return FineCreate(vehicle_id=vehicle_id, **cells)
+
+    rows = parse_rows(file, parse)
+    if file.errors:
+        raise ImportRefused(file.errors)
+    for line, data in rows:
+        try:
+            with session.begin_nested():
+                create_fine(session=session, actor=actor, data=data, default_offset=default_offset)
+        except FrotaError as exc:
+            file.error(line, exc.message)
+    if file.errors:
+        raise ImportRefused(file.errors)
+    if dry_run:
+        session.rollback()
+    return len(rows)
