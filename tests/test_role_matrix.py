@@ -26,6 +26,81 @@ def _defect(make):
     return make._save(Defect(vehicle_id=_vehicle(make).id, description="Risco", severity="minor"))
 
 
+def _record(make):
+    from api.maintenance.models import ServiceRecord
+
+    return make._save(
+        ServiceRecord(
+            vehicle_id=_vehicle(make).id,
+            performed_at="2026-11-01T10:00:00Z",
+            odometer_km=100,
+            kind="other",
+            items=[],
+            labor_cost=0,
+            total_cost=0,
+            photo_ids=[],
+            completes_reminder_ids=[],
+            resolves_defect_ids=[],
+        )
+    )
+
+
+def _reminder(make):
+    from api.maintenance.models import Reminder
+
+    return make._save(
+        Reminder(vehicle_id=_vehicle(make).id, title="Óleo", every_km=5000, last_done_km=100)
+    )
+
+
+def _document(make):
+    from api.documents.models import Document
+
+    return make._save(
+        Document(vehicle_id=_vehicle(make).id, kind="ipva", expires_on="2030-01-31", photo_ids=[])
+    )
+
+
+def _inspection(make):
+    """Someone else's: a driver asking for it gets a 404."""
+    from api.inspections.models import Inspection
+
+    template = _template(make)
+    return make._save(
+        Inspection(
+            vehicle_id=_vehicle(make).id,
+            template_id=template.id,
+            phase="periodic",
+            odometer_km=100,
+            results=[{"key": "tyres", "result": "pass"}],
+        )
+    )
+
+
+def _fine(make):
+    from api.fines.models import Fine
+
+    return make._save(
+        Fine(
+            vehicle_id=_vehicle(make).id,
+            occurred_at="2026-11-01T10:00:00Z",
+            amount=10,
+            identification="no_trip",
+            candidate_driver_ids=[],
+        )
+    )
+
+
+ROWS = {
+    "record": _record,
+    "reminder": _reminder,
+    "document": _document,
+    "template": _template,
+    "inspection": _inspection,
+    "defect": _defect,
+    "fine": _fine,
+}
+
 CSV = "plate,occurred_at,amount\nMAT1R23,2026-11-01T10:00:00Z,10\n"
 
 # (method, path, body builder or None, expected for admin, manager, driver, anonymous)
@@ -117,6 +192,21 @@ MATRIX = [
     ),
     ("POST", "/fines/import", "csv", 200, 200, 403, 401),
     ("GET", "/audit", None, 200, 403, 403, 401),
+    ("GET", "/service-records/{record}", None, 200, 200, 403, 401),
+    ("PATCH", "/service-records/{record}", lambda m: {"vendor": "Oficina"}, 200, 200, 403, 401),
+    ("DELETE", "/service-records/{record}", None, 204, 204, 403, 401),
+    ("GET", "/reminders/{reminder}", None, 200, 200, 403, 401),
+    ("PATCH", "/reminders/{reminder}", lambda m: {"title": "Filtro"}, 200, 200, 403, 401),
+    ("DELETE", "/reminders/{reminder}", None, 204, 204, 403, 401),
+    ("GET", "/documents/{document}", None, 200, 200, 403, 401),
+    ("PATCH", "/documents/{document}", lambda m: {"number": "123"}, 200, 200, 403, 401),
+    ("DELETE", "/documents/{document}", None, 204, 204, 403, 401),
+    ("DELETE", "/due/feed-token", None, 204, 204, 403, 401),
+    ("GET", "/inspection-templates/{template}", None, 200, 200, 200, 401),
+    ("GET", "/inspections/{inspection}", None, 200, 200, 404, 401),
+    ("GET", "/defects/{defect}", None, 200, 200, 200, 401),
+    ("GET", "/fines/{fine}", None, 200, 200, 404, 401),
+    ("PATCH", "/fines/{fine}", lambda m: {"status": "contested"}, 200, 200, 403, 401),
 ]
 
 
@@ -126,8 +216,9 @@ def test_role_matrix(client, make, headers_as, row, role):
     method, path, body, *codes = row
     expected = dict(zip(ROLES, codes, strict=True))[role]
     headers = headers_as(role)
-    if "{defect}" in path:
-        path = path.format(defect=_defect(make).id)
+    for name, build in ROWS.items():
+        if "{" + name + "}" in path:
+            path = path.replace("{" + name + "}", str(build(make).id))
     url = "/api/v1" + path
     if body == "csv":
         make.vehicle(plate="MAT1R23")
