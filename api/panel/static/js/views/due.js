@@ -3,13 +3,15 @@ import { api, downloadCsv } from '../api.js';
 import { clear, field, fmtDate, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 
-const KINDS = ['reminder', 'document', 'licensing', 'cnh', 'toxicology'];
+const KINDS = ['reminder', 'document', 'licensing', 'cnh', 'toxicology', 'fine_identification', 'fine_payment', 'defect'];
 
 /** Where an item opens in the panel: its `ref` is the API path of the row. */
 function panelLink(item) {
   const id = item.ref.split('/').pop();
   if (item.ref.startsWith('/api/v1/reminders/')) return `#/maintenance?vehicle_id=${item.vehicle_id}`;
   if (item.ref.startsWith('/api/v1/documents/')) return `#/documents/${id}/edit`;
+  if (item.ref.startsWith('/api/v1/fines/')) return `#/fines/${id}`;
+  if (item.ref.startsWith('/api/v1/defects/')) return `#/defects?vehicle_id=${item.vehicle_id}`;
   if (item.ref.startsWith('/api/v1/vehicles/')) return `#/documents/new?vehicle_id=${id}&kind=crlv`;
   if (item.kind === 'toxicology') return `#/documents/new?driver_id=${id}&kind=toxicology`;
   return `#/drivers/${id}/edit`;
