@@ -162,3 +162,11 @@ def test_the_fuel_list_opens_as_a_spreadsheet(client, manager, make):
     assert rows[0]["liters"] == "35.000" and rows[0]["total_price"] == "206.15"
     assert rows[0]["station"] == 'Posto "Boa Viagem", km 12'
     assert rows[0]["full_tank"] == "true" and rows[0]["filled_at"] == "2026-11-22T11:00:00Z"
+
+
+def test_a_file_of_more_than_2000_rows_is_refused_whole(client, manager, make):
+    make.vehicle(plate="BIG1A23")
+    rows = "".join(f"BIG1A23,2026-11-01,{n},1,5,diesel\n" for n in range(2001))
+    r = send(client, manager, "plate,filled_at,odometer_km,liters,total_price,fuel_type\n" + rows)
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"line": 2002, "detail": "At most 2000 rows a file: split it"}]
