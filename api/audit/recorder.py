@@ -1,7 +1,8 @@
-"""Every ORM write is logged where it is flushed: SQLAlchemy's `after_flush` event sees each new,
-changed and deleted row with its attribute history, and the log rows are inserted on the same
-connection, in the same transaction. A write the system makes as a consequence (a check-out
-putting the vehicle in use) is logged with the actor whose request caused it."""
+"""Every ORM write is logged where it is flushed: SQLAlchemy's `before_flush` event sees each
+changed and deleted row with its attribute history, `after_flush` each new one with its id, and
+the log rows are inserted on the same connection, in the same transaction. A write the system
+makes as a consequence (a check-out putting the vehicle in use) is logged with the actor whose
+request caused it."""
 
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -10,6 +11,7 @@ from enum import Enum
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
 
 from api.audit.models import AuditEntry
 from api.logging_setup import request_id_var
@@ -48,7 +50,11 @@ def jsonable(value):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
-    return value
+    if isinstance(value, ClauseElement):
+        return "[set by the database]"  # `photo.pruned_at = func.now()`
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def _shown(column: str, value):
@@ -72,10 +78,10 @@ def _changes(obj, action: str) -> dict:
         else:
             history = state.attrs[name].history
             if history.has_changes():
-                before = history.deleted[0] if history.deleted else None
-                after = history.added[0] if history.added else None
-                if before != after:
-                    changes[name] = [_shown(name, before), _shown(name, after)]
+                before = _shown(name, history.deleted[0] if history.deleted else None)
+                after = _shown(name, history.added[0] if history.added else None)
+                if before != after or before == SECRET:
+                    changes[name] = [before, after]
     return changes
 
 
@@ -90,11 +96,12 @@ def entry(action: str, entity: str, entity_id: int | None, changes: dict) -> dic
     }
 
 
-@event.listens_for(Session, "after_flush")
-def _log_flush(session: Session, _flush_context) -> None:
-    rows = []
-    written = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
-    for action, objects in written:
+@event.listens_for(Session, "before_flush")
+def _changes_before_flush(session: Session, _flush_context, _instances) -> None:
+    """Changed and deleted rows with their history, taken before the flush (a value the database
+    sets, `func.now()`, has no history left afterwards); new rows wait for their ids."""
+    pending = []
+    for action, objects in (("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
             entity = ENTITIES.get(getattr(obj, "__tablename__", ""))
             if entity is None:
@@ -102,7 +109,17 @@ def _log_flush(session: Session, _flush_context) -> None:
             changes = _changes(obj, action)
             if action == "update" and not changes:
                 continue  # touched, not changed
-            rows.append(entry(action, entity, getattr(obj, "id", None), changes))
+            pending.append(entry(action, entity, getattr(obj, "id", None), changes))
+    session.info["audit_pending"] = pending  # this flush's: a failed one is replaced next time
+
+
+@event.listens_for(Session, "after_flush")
+def _log_flush(session: Session, _flush_context) -> None:
+    rows = session.info.pop("audit_pending", [])
+    for obj in session.new:
+        entity = ENTITIES.get(getattr(obj, "__tablename__", ""))
+        if entity is not None:
+            rows.append(entry("create", entity, obj.id, _changes(obj, "create")))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
 

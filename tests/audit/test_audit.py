@@ -115,3 +115,15 @@ def test_raw_sql_as_the_apps_role_cannot_change_it(client, admin, manager, engin
 def test_bad_filters_are_422(client, admin, query):
     r = client.get(f"{URL}?{query}", headers=auth(admin))
     assert r.status_code == 422 and r.json()["detail"]
+
+
+def test_a_value_the_database_sets_is_logged_as_such(session, admin, client, make):
+    """`photo.pruned_at = func.now()` (the pruning job): the log says the database set it."""
+    from sqlalchemy import func
+
+    vehicle = make.vehicle()
+    vehicle.model = func.upper("strada")
+    session.commit()
+    (change,) = entries(client, admin, entity="vehicle", entity_id=vehicle.id, action="update")
+    assert change["changes"]["model"][1] == "[set by the database]"
+    assert change["actor_id"] is None  # no request: the system

@@ -166,7 +166,7 @@ def test_bad_creation_requests_are_4xx_with_a_detail(client, upload_dir, fleet):
 
 def test_a_driver_without_the_vehicle_is_refused_before_any_byte(client, make, upload_dir):
     user, _driver = make.driver_login()
-    vehicle = make.vehicle()
+    vehicle = make.vehicle(status="in_use")  # someone else's trip
     response = create(client, user, 1000, vehicle_id=vehicle.id, kind="exterior")
     assert response.status_code == 403
     assert "checked out" in response.json()["detail"]
