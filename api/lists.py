@@ -89,6 +89,12 @@ _UTC = literal_column("'UTC'")
 _ISO_MICROSECONDS_Z = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'""")
 
 
+def filter_values(**filters) -> dict:
+    """A list's filters as the bound values by name: those sent (not None), enums as their
+    values. The names present pick the statement (`ListQuery.statements`)."""
+    return {name: getattr(v, "value", v) for name, v in filters.items() if v is not None}
+
+
 def read_columns(table, schema: type[BaseModel]) -> list[ColumnElement]:
     """The table's columns named like the schema's fields, in the schema's order."""
     return [table.c[name] for name in schema.model_fields]

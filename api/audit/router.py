@@ -11,7 +11,7 @@ from api.audit.recorder import ENTITIES
 from api.audit.schemas import AuditRead
 from api.deps import AdminActor
 from api.errors import Invalid
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page, PageDep, filter_values, read_columns, read_page
 from api.params import IdFilter
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -52,17 +52,12 @@ async def list_audit(
     """Every write and every login, newest first: `changes` is `{field: [before, after]}`."""
     if start and end and start >= end:
         raise Invalid("from must be before to")
-    values = {
-        name: value
-        for name, value in (
-            ("entity", entity),
-            ("entity_id", entity_id),
-            ("actor_id", actor_id),
-            ("action", action),
-            ("request_id", request_id),
-            ("from", start),
-            ("to", end),
-        )
-        if value is not None
-    }
+    values = filter_values(
+        entity=entity,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        action=action,
+        request_id=request_id,
+        **{"from": start, "to": end},
+    )
     return await read_page(request, LIST, values, page)

@@ -7,6 +7,7 @@ from api.documents.models import Document, DocumentKind
 from api.documents.schemas import DocumentCreate, DocumentUpdate
 from api.drivers.models import Driver
 from api.errors import Invalid, NotFound
+from api.lists import filter_values
 from api.photos.models import Photo
 from api.vehicles.models import Vehicle
 
@@ -27,16 +28,9 @@ def filters(
     kind: DocumentKind | None,
     status: str | None,
 ) -> dict:
-    values = {"today": dates["today"], "soon_until": dates["soon_until"]}
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-        ("kind", kind and kind.value),
-        ("status", status),
-    ):
-        if value is not None:
-            values[name] = value
-    return values
+    return {"today": dates["today"], "soon_until": dates["soon_until"]} | filter_values(
+        vehicle_id=vehicle_id, driver_id=driver_id, kind=kind, status=status
+    )
 
 
 def documents_query(shape: frozenset[str]):

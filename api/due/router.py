@@ -13,7 +13,7 @@ from api.due import ics, service
 from api.due.dates import due_dates
 from api.due.schemas import DueItem, DueKind, DueStatus, FeedToken
 from api.errors import NotFound
-from api.lists import ListQuery, Page, PageDep, read_page
+from api.lists import ListQuery, Page, PageDep, filter_values, read_page
 from api.params import IdFilter
 from api.users.models import User
 
@@ -48,15 +48,9 @@ async def list_due(
 ):
     """Everything overdue or due soon, most urgent first: reminders, documents, the yearly
     licensing (CRLV) by plate, CNH expiry, toxicology exams."""
-    values = _values(settings, within_days, within_km)
-    for name, value in (
-        ("kind", kind and kind.value),
-        ("status", status and status.value),
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-    ):
-        if value is not None:
-            values[name] = value
+    values = _values(settings, within_days, within_km) | filter_values(
+        kind=kind, status=status, vehicle_id=vehicle_id, driver_id=driver_id
+    )
     return await read_page(request, LIST, values, page)
 
 

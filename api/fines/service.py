@@ -13,6 +13,7 @@ from api.drivers.models import Driver
 from api.errors import FrotaError, Invalid, NotFound
 from api.fines.models import Fine, FineStatus, Identification
 from api.fines.schemas import FineCreate, FineUpdate
+from api.lists import filter_values
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
 from api.vehicles.schemas import normalise_plate
@@ -121,18 +122,14 @@ def list_filters(
     occurred_from: datetime | None,
     occurred_to: datetime | None,
 ) -> dict:
-    values = own_rows(actor)
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-        ("status", status and status.value),
-        ("identification", identification and identification.value),
-        ("occurred_from", occurred_from),
-        ("occurred_to", occurred_to),
-    ):
-        if value is not None:
-            values[name] = value
-    return values
+    return own_rows(actor) | filter_values(
+        vehicle_id=vehicle_id,
+        driver_id=driver_id,
+        status=status,
+        identification=identification,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
 
 
 def list_query(shape: frozenset[str]):

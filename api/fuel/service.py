@@ -17,6 +17,7 @@ from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, FrotaError, Invalid, NotFound
 from api.fuel.models import FuelEntry, FuelType
 from api.fuel.schemas import FuelEntryCreate, FuelEntryUpdate
+from api.lists import filter_values
 from api.photos.models import Photo, PhotoKind
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
@@ -91,17 +92,13 @@ def list_filters(
     filled_from: datetime | None,
     filled_to: datetime | None,
 ) -> dict:
-    values = own_rows(actor)
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-        ("fuel_type", fuel_type and fuel_type.value),
-        ("filled_from", filled_from),
-        ("filled_to", filled_to),
-    ):
-        if value is not None:
-            values[name] = value
-    return values
+    return own_rows(actor) | filter_values(
+        vehicle_id=vehicle_id,
+        driver_id=driver_id,
+        fuel_type=fuel_type,
+        filled_from=filled_from,
+        filled_to=filled_to,
+    )
 
 
 def list_query(shape: frozenset[str]):

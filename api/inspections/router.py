@@ -16,7 +16,7 @@ from api.inspections.schemas import (
     TemplateCreate,
     TemplateRead,
 )
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page, PageDep, filter_values, read_columns, read_page
 from api.params import DefectId, IdFilter, InspectionId, TemplateId
 
 router = APIRouter(tags=["inspections"])
@@ -71,15 +71,9 @@ async def list_inspections(
     phase: Phase | None = None,
 ):
     """Inspections, newest first; drivers see theirs."""
-    values = own_rows(actor)
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-        ("template_id", template_id),
-        ("phase", phase and phase.value),
-    ):
-        if value is not None:
-            values[name] = value
+    values = own_rows(actor) | filter_values(
+        vehicle_id=vehicle_id, driver_id=driver_id, template_id=template_id, phase=phase
+    )
     return await read_page(request, INSPECTIONS, values, page)
 
 
@@ -99,16 +93,9 @@ async def list_defects(
     unresolved: bool = False,
 ):
     """Defects, unresolved and critical first (every role: a driver checks a vehicle's)."""
-    values = {}
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("status", status and status.value),
-        ("severity", severity and severity.value),
-    ):
-        if value is not None:
-            values[name] = value
-    if unresolved:
-        values["unresolved"] = True
+    values = filter_values(
+        vehicle_id=vehicle_id, status=status, severity=severity, unresolved=unresolved or None
+    )
     return await read_page(request, DEFECTS, values, page)
 
 

@@ -25,6 +25,7 @@ from api.deps import Actor
 from api.errors import Invalid, NotFound
 from api.fuel.models import FuelEntry
 from api.inspections.service import resolve_by_record
+from api.lists import filter_values
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.maintenance.schemas import (
     ReminderCreate,
@@ -182,16 +183,9 @@ def record_filters(
     performed_from: datetime | None,
     performed_to: datetime | None,
 ) -> dict:
-    values: dict = {}
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("kind", kind and kind.value),
-        ("performed_from", performed_from),
-        ("performed_to", performed_to),
-    ):
-        if value is not None:
-            values[name] = value
-    return values
+    return filter_values(
+        vehicle_id=vehicle_id, kind=kind, performed_from=performed_from, performed_to=performed_to
+    )
 
 
 def records_query(shape: frozenset[str]):
