@@ -1,5 +1,7 @@
-"""Error responses beyond the domain's: database unavailable (503) and readable 422s."""
+"""Error responses beyond the domain's: database unavailable (503), disk full (507) and
+readable 422s."""
 
+import errno
 import logging
 
 import psycopg
@@ -54,6 +56,26 @@ async def _database_unavailable(_request: Request, exc: Exception) -> JSONRespon
     )
 
 
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+DISK_FULL_DETAIL = (
+    "The server's disk is full: nothing was stored (an upload keeps the bytes it acknowledged); "
+    "retry once the operator has freed space"
+)
+
+
+async def _disk_full(_request: Request, exc: OSError) -> JSONResponse:
+    """A write that found the disk full (photos, resumable uploads, CSV spools): 507. The code
+    that wrote removes its temporary file; other OS errors stay 500s."""
+    if exc.errno not in DISK_FULL_ERRNOS:
+        raise exc
+    log.error("disk full: %s", exc)
+    return JSONResponse(
+        {"detail": DISK_FULL_DETAIL, "request_id": request_id_var.get()},
+        status_code=507,
+        headers={"Retry-After": "60"},
+    )
+
+
 def _field(loc: tuple) -> str:
     # ("body", "plate") -> "plate"; ("query", "limit") -> "query.limit"
     parts = [str(p) for p in loc]
@@ -82,3 +104,4 @@ def install_error_responses(app: FastAPI) -> None:
     for error in DATABASE_DOWN_ERRORS:
         app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OSError, _disk_full)
