@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import auth
-from tests.photos.conftest import live_fleet, live_server, start_server  # noqa: F401
+from tests.photos.conftest import start_server
 from tests.uploads.conftest import TUS, metadata
 
 DISK_BYTES = 3 * 1024 * 1024
@@ -38,7 +38,7 @@ def tiny_disk(tmp_path) -> Path:
 
 
 @pytest.fixture
-def full_server(database_url, tiny_disk, live_fleet):  # noqa: F811
+def full_server(database_url, tiny_disk, live_fleet):
     process, url = start_server(database_url, tiny_disk)
     yield url
     process.terminate()
@@ -56,7 +56,7 @@ def files_in(root: Path) -> list[Path]:
 
 def test_a_photo_that_does_not_fit_is_507_and_leaves_nothing(
     full_server, tiny_disk, live_fleet, engine
-):  # noqa: F811
+):
     user, vehicle = live_fleet["driver_user"], live_fleet["vehicle"]
     r = httpx.post(
         f"{full_server}/api/v1/photos",
@@ -75,7 +75,7 @@ def test_a_photo_that_does_not_fit_is_507_and_leaves_nothing(
 
 def test_a_resumable_upload_keeps_what_it_acknowledged_and_resumes_with_room(
     full_server, tiny_disk, live_fleet
-):  # noqa: F811
+):
     user, vehicle = live_fleet["driver_user"], live_fleet["vehicle"]
     filler = tiny_disk / "filler.bin"
     filler.write_bytes(b"\0" * (DISK_BYTES - 1024 * 1024))  # 1 MB left
