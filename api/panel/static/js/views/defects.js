@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 
 export const severityBadge = (severity) => h('span', { class: `badge ${severity === 'critical' ? 'due-overdue' : 'due-due_soon'}`, text: t(`defect.severity.${severity}`) });
 
-export async function renderDefects({ query, setQuery }) {
+export async function renderDefects({ query, setQuery, message }) {
   const root = main();
   const offset = Number(query.offset || 0);
   const unresolved = query.all ? undefined : true;
@@ -15,16 +15,18 @@ export async function renderDefects({ query, setQuery }) {
     api('/vehicles', { query: { limit: 200 } }),
   ]);
   const vehicles = Object.fromEntries(fleet.items.map((v) => [v.id, v]));
-  const status = h('div', { class: 'status-area' });
+  const status = h('div', { class: 'status-area' }, message ? notice(message, 'info') : null);
   async function act(body, defect) {
     try {
+      let done = null;
       if (body === 'release') {
         await api(`/vehicles/${defect.vehicle_id}`, { method: 'PATCH', json: { status: 'available' } });
-        clear(status, notice(t('defect.released'), 'info'));
+        done = t('defect.released');
       } else {
         await api(`/defects/${defect.id}`, { method: 'PATCH', json: body });
       }
-      await renderDefects({ query, setQuery });
+      // The board again, with what changed, and the message above it.
+      await renderDefects({ query, setQuery, message: done });
     } catch (err) {
       clear(status, notice(err.detail));
     }
