@@ -10,11 +10,16 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.errors import Invalid
+from api.error_responses import summarise
+from api.errors import FrotaError, Invalid
+from api.vehicles.models import Vehicle
+from api.vehicles.schemas import normalise_plate
 
 MAX_ERRORS = 100  # a file wrong everywhere needs its first lines fixed, not a 10,000-line list
 # Each row runs every rule of a single write (about 5 ms): a bigger file would hold a worker and
@@ -134,12 +139,40 @@ def moment(text: str) -> str | datetime:
     return text
 
 
-def validation_errors(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in error['loc']) or 'row'}: "
-        f"{str(error['msg']).removeprefix('Value error, ')}"
-        for error in exc.errors()
-    )
+def day(text: str) -> str | date:
+    """A date: `DD/MM/YYYY` (a time after it is dropped) or ISO 8601 (its first ten characters)."""
+    parsed = moment(text)
+    return parsed.date() if isinstance(parsed, datetime) else parsed[:10]
+
+
+def vehicle_plates(session: Session) -> dict[str, int]:
+    """Every vehicle's id by its plate: the imports name vehicles by plate."""
+    return dict(session.execute(select(Vehicle.plate, Vehicle.id)).all())
+
+
+def vehicle_id(cells: dict[str, str], plates: dict[str, int]) -> int:
+    """The row's `plate` (taken out of its cells) as a vehicle id, or the line's refusal."""
+    plate = cells.pop("plate", "")
+    try:
+        found = plates.get(normalise_plate(plate))
+    except ValueError as exc:
+        raise Invalid(f"plate {plate!r}: {exc}") from exc
+    if found is None:
+        raise Invalid(f"plate {plate}: no such vehicle")
+    return found
+
+
+def write_rows(session: Session, file: CsvFile, rows: list[tuple[int, object]], write) -> None:
+    """`write(row)` for every parsed row, each in a savepoint: a refusal becomes its line's
+    error and the rows after it are still checked; one error and nothing is kept (422)."""
+    for line, data in rows:
+        try:
+            with session.begin_nested():
+                write(data)
+        except FrotaError as exc:
+            file.error(line, exc.message)
+    if file.errors:
+        raise ImportRefused(sorted(file.errors, key=lambda error: error["line"]))
 
 
 def parse_rows(
@@ -151,7 +184,7 @@ def parse_rows(
         try:
             parsed.append((line, parse(cells)))
         except ValidationError as exc:
-            file.error(line, validation_errors(exc))
+            file.error(line, summarise(exc.errors(), whole="row"))
         except Invalid as exc:
             file.error(line, exc.message)
     return parsed

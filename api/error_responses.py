@@ -76,28 +76,38 @@ async def _disk_full(_request: Request, exc: OSError) -> JSONResponse:
     )
 
 
-def _field(loc: tuple) -> str:
-    # ("body", "plate") -> "plate"; ("query", "limit") -> "query.limit"
+def _field(loc: tuple, whole: str = "body") -> str:
+    # ("body", "plate") -> "plate"; ("query", "limit") -> "query.limit"; () -> `whole`
     parts = [str(p) for p in loc]
     if parts and parts[0] == "body":
         parts = parts[1:]
-    return ".".join(parts) or "body"
+    return ".".join(parts) or whole
+
+
+def _message(error: dict) -> str:
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
+def summarise(errors: list[dict], whole: str = "body") -> str:
+    """Pydantic's errors in one line, `field: message; ...` (`whole`: what an error of the
+    whole model is said to be about). The 422s' `message`, an import's line, tus metadata."""
+    return "; ".join(f"{_field(tuple(e.get('loc', ())), whole)}: {_message(e)}" for e in errors)
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 with `loc`, `msg`, `type` per problem — never the submitted value (it may be a
     password) — and a one-line summary."""
+    errors = exc.errors()
     problems = [
         {
             "loc": list(error.get("loc", ())),
             "field": _field(tuple(error.get("loc", ()))),
-            "msg": str(error.get("msg", "")).removeprefix("Value error, "),
+            "msg": _message(error),
             "type": error.get("type"),
         }
-        for error in exc.errors()
+        for error in errors
     ]
-    summary = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
-    return JSONResponse({"detail": problems, "message": summary}, status_code=422)
+    return JSONResponse({"detail": problems, "message": summarise(errors)}, status_code=422)
 
 
 def install_error_responses(app: FastAPI) -> None:

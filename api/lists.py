@@ -45,6 +45,7 @@ from sqlalchemy.sql.elements import Label
 from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
+from api.photos.storage import PhotoStorage
 
 T = TypeVar("T")
 MAX_OFFSET = 10_000_000
@@ -253,8 +254,8 @@ _UTF8_BOM = b"\xef\xbb\xbf"  # so that Excel reads the accents as UTF-8
 
 async def _csv(request: Request, statements: _Statements, params: dict) -> Response:
     """Every row of the list as CSV, copied out by PostgreSQL into a spool, then streamed."""
-    tmp_dir = get_settings().upload_dir / ".tmp"
-    await run_in_threadpool(tmp_dir.mkdir, parents=True, exist_ok=True)
+    storage = PhotoStorage(get_settings().upload_dir)
+    tmp_dir = await run_in_threadpool(lambda: storage.tmp_dir)  # made when missing
     spool = tempfile.SpooledTemporaryFile(max_size=CSV_SPOOL_BYTES, dir=tmp_dir)
 
     async def copy_out(connection) -> None:

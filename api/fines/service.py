@@ -7,16 +7,26 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from api.csv_import import ImportRefused, moment, number, parse_rows, read_csv, whole_number
+from api.csv_import import (
+    ImportRefused,
+    day,
+    moment,
+    number,
+    parse_rows,
+    read_csv,
+    vehicle_id,
+    vehicle_plates,
+    whole_number,
+    write_rows,
+)
 from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.drivers.models import Driver
-from api.errors import FrotaError, Invalid, NotFound
+from api.errors import Invalid, NotFound
 from api.fines.models import Fine, FineStatus, Identification
 from api.fines.schemas import FineCreate, FineUpdate
 from api.lists import filter_values
+from api.local_time import at_offset
 from api.trips.models import Trip
-from api.vehicles.models import Vehicle
-from api.vehicles.schemas import normalise_plate
 from api.vehicles.service import lock_named_vehicle
 
 HANDOVER = timedelta(minutes=15)
@@ -67,9 +77,7 @@ def get_fine(session: Session, fine_id: int, actor: Actor, for_update: bool = Fa
 
 def create_fine(*, session: Session, actor: Actor, data: FineCreate, default_offset) -> Fine:
     vehicle = lock_named_vehicle(session, data.vehicle_id)
-    occurred_at = data.occurred_at
-    if occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=default_offset)
+    occurred_at = at_offset(data.occurred_at, default_offset)
     identification, driver_id, candidates = identify(session, vehicle.id, occurred_at)
     fine = Fine(
         **data.model_dump(exclude={"occurred_at"}),
@@ -158,39 +166,32 @@ def import_fines(
 ) -> int:
     """Every row as `create_fine` takes it, or none (422 lists each bad line)."""
     file = read_csv(content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED)
-    plates = dict(session.execute(select(Vehicle.plate, Vehicle.id)).all())
+    plates = vehicle_plates(session)
 
     def parse(cells: dict[str, str]) -> FineCreate:
-        plate = cells.pop("plate", "")
-        try:
-            vehicle_id = plates.get(normalise_plate(plate))
-        except ValueError as exc:
-            raise Invalid(f"plate {plate!r}: {exc}") from exc
-        if vehicle_id is None:
-            raise Invalid(f"plate {plate}: no such vehicle")
+        vehicle = vehicle_id(cells, plates)
         if "amount" in cells:
             cells["amount"] = number(cells["amount"], file.decimal_comma)
         if "points" in cells:
             cells["points"] = whole_number(cells["points"], file.decimal_comma, "points")
         if "occurred_at" in cells:
             cells["occurred_at"] = moment(cells["occurred_at"])
-        for day in ("due_on", "notice_received_on"):
-            if day in cells:
-                parsed = moment(cells[day])
-                cells[day] = parsed.date() if isinstance(parsed, datetime) else parsed[:10]
-        return FineCreate(vehicle_id=vehicle_id, **cells)
+        for name in ("due_on", "notice_received_on"):
+            if name in cells:
+                cells[name] = day(cells[name])
+        return FineCreate(vehicle_id=vehicle, **cells)
 
     rows = parse_rows(file, parse)
     if file.errors:
         raise ImportRefused(file.errors)
-    for line, data in rows:
-        try:
-            with session.begin_nested():
-                create_fine(session=session, actor=actor, data=data, default_offset=default_offset)
-        except FrotaError as exc:
-            file.error(line, exc.message)
-    if file.errors:
-        raise ImportRefused(file.errors)
+    write_rows(
+        session,
+        file,
+        rows,
+        lambda data: create_fine(
+            session=session, actor=actor, data=data, default_offset=default_offset
+        ),
+    )
     if dry_run:
         session.rollback()
     return len(rows)

@@ -3,28 +3,37 @@
 Every write locks the vehicle's row first, so that two fill-ups of one vehicle are checked and
 chained one after the other."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.csv_import import ImportRefused, moment, number, parse_rows, read_csv, whole_number
+from api.csv_import import (
+    ImportRefused,
+    moment,
+    number,
+    parse_rows,
+    read_csv,
+    vehicle_id,
+    vehicle_plates,
+    whole_number,
+    write_rows,
+)
 from api.db import constraint_name
 from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.drivers.models import Driver
-from api.errors import Conflict, Forbidden, FrotaError, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.fuel.models import FuelEntry, FuelType
 from api.fuel.schemas import FuelEntryCreate, FuelEntryUpdate
 from api.lists import filter_values
+from api.local_time import at_offset, refuse_future
 from api.photos.models import Photo, PhotoKind
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
-from api.vehicles.schemas import normalise_plate
-from api.vehicles.service import lock_named_vehicle
+from api.vehicles.service import check_jump, lock_named_vehicle
 
-CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
 PRICE_TOLERANCE = Decimal("0.01")  # liters × price and total may differ by 1 %
 _CENTS, _MILLS = Decimal("0.01"), Decimal("0.001")
 
@@ -52,13 +61,6 @@ def complete_prices(
             f"not total_price {total} (they must agree within 1 %)"
         )
     return liters, price, total
-
-
-def at_offset(moment: datetime | None, default_offset) -> datetime:
-    """A time as stored: now when absent, the local offset when it carries none."""
-    if moment is None:
-        return datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=default_offset)
 
 
 # ---- reads -----------------------------------------------------------------------------------
@@ -210,11 +212,8 @@ def _check_odometer(
         raise Invalid(f"odometer_km {km} is below {low[0]} km, the reading of {low[1]}")
     if high and km > high[0]:
         raise Invalid(f"odometer_km {km} is above {high[0]} km, the later reading of {high[1]}")
-    if low and km - low[0] > max_jump_km and not confirm:
-        raise Invalid(
-            f"odometer_km is {km - low[0]} km above {low[0]} km ({low[1]}), more than "
-            f"{max_jump_km} km; check the reading, or send `confirm: true` if it is right"
-        )
+    if low:
+        check_jump(low[0], km, max_jump_km, confirm, "odometer_km", low[1])
 
 
 def chain_km_per_liter(entries: list[FuelEntry]) -> None:
@@ -330,8 +329,7 @@ def create_entry(
         notes=data.notes,
         created_by_user_id=actor.id,
     )
-    if entry.filled_at > datetime.now(UTC) + CLOCK_SKEW:
-        raise Invalid("filled_at is in the future")
+    refuse_future(entry.filled_at, "filled_at")
     _check_odometer(session, entry, max_jump_km=max_jump_km, confirm=data.confirm)
     session.add(entry)
     _raise_odometer(vehicle, entry.odometer_km)
@@ -405,19 +403,10 @@ def import_entries(
     """Every row of the CSV as `create_entry` would take it, in time order per vehicle, or none:
     every bad line is reported (422) and nothing is written. Returns the rows checked."""
     file = read_csv(content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED)
-    plates = {
-        plate: vehicle_id
-        for plate, vehicle_id in session.execute(select(Vehicle.plate, Vehicle.id)).all()
-    }
+    plates = vehicle_plates(session)
 
     def parse(cells: dict[str, str]) -> FuelEntryCreate:
-        plate = cells.pop("plate", "")
-        try:
-            vehicle_id = plates.get(normalise_plate(plate))
-        except ValueError as exc:
-            raise Invalid(f"plate {plate!r}: {exc}") from exc
-        if vehicle_id is None:
-            raise Invalid(f"plate {plate}: no such vehicle")
+        vehicle = vehicle_id(cells, plates)
         for name in _NUMBERS:
             if name in cells:
                 cells[name] = number(cells[name], file.decimal_comma)
@@ -427,29 +416,27 @@ def import_entries(
             )
         if "filled_at" in cells:
             cells["filled_at"] = moment(cells["filled_at"])
-        return FuelEntryCreate(vehicle_id=vehicle_id, **cells)
+        return FuelEntryCreate(vehicle_id=vehicle, **cells)
 
     rows = parse_rows(file, parse)
     if file.errors:
         raise ImportRefused(file.errors)
     rows.sort(key=lambda row: (row[1].vehicle_id, at_offset(row[1].filled_at, default_offset)))
-    for line, data in rows:
-        try:
-            with session.begin_nested():
-                create_entry(
-                    session=session,
-                    actor=actor,
-                    data=data,
-                    max_jump_km=max_jump_km,
-                    default_offset=default_offset,
-                    chain=False,
-                )
-        except FrotaError as exc:
-            file.error(line, exc.message)
-    if file.errors:
-        raise ImportRefused(sorted(file.errors, key=lambda error: error["line"]))
-    for vehicle_id in {data.vehicle_id for _, data in rows}:
-        rechain(session, vehicle_id)
+    write_rows(
+        session,
+        file,
+        rows,
+        lambda data: create_entry(
+            session=session,
+            actor=actor,
+            data=data,
+            max_jump_km=max_jump_km,
+            default_offset=default_offset,
+            chain=False,
+        ),
+    )
+    for vehicle in {data.vehicle_id for _, data in rows}:
+        rechain(session, vehicle)
     if dry_run:
         session.rollback()
     return len(rows)

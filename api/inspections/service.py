@@ -26,7 +26,7 @@ from api.inspections.schemas import DefectCreate, DefectUpdate, InspectionCreate
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
-from api.vehicles.service import lock_named_vehicle
+from api.vehicles.service import check_of_vehicle, lock_named_vehicle
 
 CHECK_OUT_WINDOW = timedelta(hours=12)  # a required inspection counts this long for a check-out
 
@@ -170,15 +170,7 @@ def create_inspection(*, session: Session, actor: Actor, data: InspectionCreate)
         ]
         raise Invalid(f"Every item of the template once ({'; '.join(problems)})")
     photo_ids = [r.photo_id for r in data.results if r.photo_id is not None]
-    if photo_ids:
-        found = set(
-            session.execute(
-                select(Photo.id).where(Photo.id.in_(photo_ids), Photo.vehicle_id == vehicle.id)
-            ).scalars()
-        )
-        if set(photo_ids) - found:
-            wrong = ", ".join(str(i) for i in photo_ids if i not in found)
-            raise Invalid(f"Photo {wrong}: not a photo of vehicle {vehicle.id}")
+    check_of_vehicle(session, Photo, photo_ids, vehicle.id, "Photo")
     trip = session.execute(
         select(Trip).where(Trip.vehicle_id == vehicle.id, Trip.finished_at.is_(None))
     ).scalar_one_or_none()

@@ -2,7 +2,7 @@
 whichever comes first). A reminder's due point, forecast and status are computed by
 PostgreSQL when it is read, from the vehicle's odometer and its pace: they never go stale."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import (
@@ -26,37 +26,21 @@ from api.errors import Invalid, NotFound
 from api.fuel.models import FuelEntry
 from api.inspections.service import resolve_by_record
 from api.lists import filter_values
+from api.local_time import at_offset, local_date, refuse_future
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.maintenance.schemas import (
     ReminderCreate,
     ReminderUpdate,
+    ServiceItem,
     ServiceRecordCreate,
     ServiceRecordUpdate,
 )
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
-from api.vehicles.service import lock_named_vehicle
+from api.vehicles.service import check_jump, check_of_vehicle, lock_named_vehicle
 
 _CENTS = Decimal("0.01")
-
-
-def local_date(moment: datetime, offset) -> date:
-    return moment.astimezone(offset).date()
-
-
-def _check_ids(session: Session, model, ids: list[int], vehicle_id: int, what: str) -> None:
-    """Every id names a row of `model` that belongs to the vehicle."""
-    if not ids:
-        return
-    found = set(
-        session.execute(
-            select(model.id).where(model.id.in_(ids), model.vehicle_id == vehicle_id)
-        ).scalars()
-    )
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise Invalid(f"{what} {', '.join(map(str, missing))}: not of vehicle {vehicle_id}")
 
 
 # ---- service records -------------------------------------------------------------------------
@@ -96,19 +80,18 @@ def create_record(
 ) -> ServiceRecord:
     """Record a service; the reminders it completes start again from its odometer and date."""
     vehicle = lock_named_vehicle(session, data.vehicle_id)
-    if data.odometer_km - vehicle.odometer_km > max_jump_km and not data.confirm:
-        raise Invalid(
-            f"odometer_km is {data.odometer_km - vehicle.odometer_km} km above the vehicle's "
-            f"{vehicle.odometer_km} km, more than {max_jump_km} km; check the reading, or send "
-            "`confirm: true` if it is right"
-        )
-    performed_at = data.performed_at or datetime.now(UTC)
-    if performed_at.tzinfo is None:
-        performed_at = performed_at.replace(tzinfo=default_offset)
-    if performed_at > datetime.now(UTC) + timedelta(minutes=5):
-        raise Invalid("performed_at is in the future")
-    _check_ids(session, Photo, data.photo_ids, vehicle.id, "Photo")
-    _check_ids(session, Reminder, data.completes_reminder_ids, vehicle.id, "Reminder")
+    check_jump(
+        vehicle.odometer_km,
+        data.odometer_km,
+        max_jump_km,
+        data.confirm,
+        "odometer_km",
+        "the vehicle's odometer",
+    )
+    performed_at = at_offset(data.performed_at, default_offset)
+    refuse_future(performed_at, "performed_at")
+    check_of_vehicle(session, Photo, data.photo_ids, vehicle.id, "Photo")
+    check_of_vehicle(session, Reminder, data.completes_reminder_ids, vehicle.id, "Reminder")
     items, total = _items_and_total(data.items, data.labor_cost)
     record = ServiceRecord(
         vehicle_id=vehicle.id,
@@ -149,24 +132,22 @@ def update_record(
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be null")
     if "photo_ids" in changes:
-        _check_ids(session, Photo, changes["photo_ids"] or [], record.vehicle_id, "Photo")
+        check_of_vehicle(session, Photo, changes["photo_ids"] or [], record.vehicle_id, "Photo")
         changes["photo_ids"] = list(changes["photo_ids"] or [])
     if "items" in changes or "labor_cost" in changes:
         items = data.items if data.items is not None else _stored_items(record.items)
         labor = data.labor_cost if data.labor_cost is not None else record.labor_cost
         changes["items"], changes["total_cost"] = _items_and_total(items, labor)
         changes["labor_cost"] = labor
-    if changes.get("performed_at") is not None and changes["performed_at"].tzinfo is None:
-        changes["performed_at"] = changes["performed_at"].replace(tzinfo=default_offset)
+    if "performed_at" in changes:
+        changes["performed_at"] = at_offset(changes["performed_at"], default_offset)
     for field, value in changes.items():
         setattr(record, field, value)
     session.flush()
     return record
 
 
-def _stored_items(items: list[dict]):
-    from api.maintenance.schemas import ServiceItem
-
+def _stored_items(items: list[dict]) -> list[ServiceItem]:
     return [ServiceItem(**item) for item in items]
 
 
@@ -273,7 +254,6 @@ PACE, COMPUTED = reminder_columns()
 
 def reminders_query(shape: frozenset[str]):
     """Reminders with their due point and status, most urgent first."""
-    pace, computed = PACE, COMPUTED
     query = (
         select(
             Reminder.id,
@@ -283,24 +263,22 @@ def reminders_query(shape: frozenset[str]):
             Reminder.every_months,
             Reminder.last_done_km,
             Reminder.last_done_on,
-            computed["due_km"],
-            computed["due_on"],
-            computed["forecast_due_on"],
-            computed["status"],
+            COMPUTED["due_km"],
+            COMPUTED["due_on"],
+            COMPUTED["forecast_due_on"],
+            COMPUTED["status"],
             Reminder.notes,
         )
         .join(Vehicle, Vehicle.id == Reminder.vehicle_id)
-        .outerjoin(pace, pace.c.vehicle_id == Reminder.vehicle_id)
-        .order_by(computed["rank"], computed["nearest"].asc().nulls_last(), Reminder.id)
+        .outerjoin(PACE, PACE.c.vehicle_id == Reminder.vehicle_id)
+        .order_by(COMPUTED["rank"], COMPUTED["nearest"].asc().nulls_last(), Reminder.id)
     )
-    if "id" in shape:
-        query = query.where(Reminder.id == bindparam("id"))
     if "ids" in shape:
         query = query.where(Reminder.id.in_(bindparam("ids", expanding=True)))
     if "vehicle_id" in shape:
         query = query.where(Reminder.vehicle_id == bindparam("vehicle_id"))
     if "status" in shape:
-        query = query.where(computed["status"] == bindparam("status"))
+        query = query.where(COMPUTED["status"] == bindparam("status"))
     return query
 
 

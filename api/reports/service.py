@@ -8,7 +8,7 @@ is km driven ÷ litres bought in the period, counting only the vehicles with fue
 
 from datetime import date, datetime, timedelta, timezone
 
-from api.due.dates import offset_interval
+from api.local_time import offset_interval
 
 COSTS_SQL = """
 WITH entries AS (

@@ -14,7 +14,7 @@ from api.inspections import service as inspections
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripState
 from api.vehicles.models import Vehicle, VehicleStatus
-from api.vehicles.service import get_vehicle
+from api.vehicles.service import check_jump, get_vehicle
 
 
 class VehicleAlreadyInUse(Conflict):
@@ -50,14 +50,6 @@ def _acting_driver(session: Session, actor: Actor, driver_id: int | None) -> Dri
     return driver
 
 
-def _check_jump(previous_km: int, new_km: int, max_jump_km: int, confirm: bool, what: str) -> None:
-    if new_km - previous_km > max_jump_km and not confirm:
-        raise Invalid(
-            f"{what} is {new_km - previous_km} km above {previous_km} km, more than "
-            f"{max_jump_km} km; check the reading, or send `confirm: true` if it is right"
-        )
-
-
 def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km: int) -> Trip:
     driver = _acting_driver(session, actor, data.driver_id)
     if not driver.is_active:
@@ -78,7 +70,7 @@ def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km
             f"start_odometer_km {data.start_odometer_km} is below the vehicle's "
             f"odometer ({vehicle.odometer_km} km)"
         )
-    _check_jump(
+    check_jump(
         vehicle.odometer_km, data.start_odometer_km, max_jump_km, data.confirm, "start_odometer_km"
     )
     trip = Trip(
@@ -126,7 +118,7 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
             f"end_odometer_km {data.end_odometer_km} is below the start "
             f"({trip.start_odometer_km} km)"
         )
-    _check_jump(
+    check_jump(
         trip.start_odometer_km, data.end_odometer_km, max_jump_km, data.confirm, "end_odometer_km"
     )
     vehicle = session.execute(

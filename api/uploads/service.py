@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from api.config import Settings
 from api.db import get_sessionmaker
 from api.deps import Actor
+from api.error_responses import summarise
 from api.errors import FrotaError, Invalid, NotFound, PayloadTooLarge
 from api.photos import service as photos
 from api.photos.schemas import PhotoUploadForm
@@ -106,10 +107,7 @@ def form_from_metadata(metadata: dict[str, str]) -> PhotoUploadForm:
     try:
         return PhotoUploadForm.model_validate(metadata)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise Invalid(f"Upload-Metadata: {problems}") from exc
+        raise Invalid(f"Upload-Metadata: {summarise(exc.errors(), whole='metadata')}") from exc
 
 
 def unfinished(storage: PhotoStorage, user_id: int) -> list[UploadState]:

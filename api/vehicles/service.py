@@ -34,6 +34,34 @@ def lock_named_vehicle(session: Session, vehicle_id: int) -> Vehicle:
         raise Invalid(f"Vehicle {vehicle_id} does not exist") from exc
 
 
+def check_of_vehicle(session: Session, model, ids: list[int], vehicle_id: int, what: str) -> None:
+    """Every id names a row of `model` (photos, reminders) that belongs to the vehicle; 422
+    naming the others."""
+    if not ids:
+        return
+    found = set(
+        session.execute(
+            select(model.id).where(model.id.in_(ids), model.vehicle_id == vehicle_id)
+        ).scalars()
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise Invalid(f"{what} {', '.join(map(str, missing))}: not of vehicle {vehicle_id}")
+
+
+def check_jump(
+    previous_km: int, new_km: int, max_jump_km: int, confirm: bool, what: str, source: str = ""
+) -> None:
+    """A reading more than ODOMETER_MAX_JUMP_KM above the previous one (named by `source`)
+    needs `confirm`: a typo of one digit is caught before it moves an odometer for good."""
+    if new_km - previous_km > max_jump_km and not confirm:
+        since = f" ({source})" if source else ""
+        raise Invalid(
+            f"{what} is {new_km - previous_km} km above {previous_km} km{since}, more than "
+            f"{max_jump_km} km; check the reading, or send `confirm: true` if it is right"
+        )
+
+
 def list_vehicles_filters(
     *,
     status: VehicleStatus | None,

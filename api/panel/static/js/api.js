@@ -94,6 +94,12 @@ export async function api(path, { method = 'GET', query, json, form, headers = {
   throw new ApiError(response.status, detail);
 }
 
+/** Managers and admins run the fleet; drivers see their own. */
+export const isFleet = (me) => me && (me.role === 'manager' || me.role === 'admin');
+
+/** The fleet's vehicles to choose from (the first 200: a `<select>`, not a list). */
+export const fleetVehicles = () => api('/vehicles', { query: { limit: 200 } });
+
 /** Fetch rows by id in one request each for vehicles and drivers: `{id: row}`. */
 export async function byIds(resource, ids) {
   const unique = [...new Set(ids.filter((id) => id !== null && id !== undefined))];

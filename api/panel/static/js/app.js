@@ -1,5 +1,5 @@
 // The panel's shell: who is logged in, the navigation, and a hash router over the views.
-import { api, ApiError, session } from './api.js';
+import { api, ApiError, isFleet, session } from './api.js';
 import { add, clear, h, newView, notice } from './dom.js';
 import { lang, t } from './i18n.js';
 import { renderAudit } from './views/audit.js';
@@ -56,8 +56,6 @@ const ROUTES = [
   [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
   [/^\/password$/, () => (ctx) => renderPasswordChange(ctx, { required: false })],
 ];
-
-export const isFleet = (me) => me && (me.role === 'manager' || me.role === 'admin');
 
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';

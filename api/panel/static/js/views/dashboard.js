@@ -1,5 +1,5 @@
 // The first screen: what needs a manager's attention today (a driver sees their own trip).
-import { api, byIds } from '../api.js';
+import { api, byIds, isFleet } from '../api.js';
 import { add, clear, fmtAgo, fmtDateTime, fmtKm, fmtNumber, h, main, notice, statusBadge, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { expiryCell, EXPIRY_WARNING_DAYS } from './drivers.js';
@@ -8,7 +8,6 @@ import { STATUSES } from './vehicles.js';
 
 const PHOTO_STALE_DAYS = 7;
 const SHOWN = 10;
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 
 /** A dashboard card filled by `fill(section)`; its failure stays inside the card. */
 function card(title, id, fill) {

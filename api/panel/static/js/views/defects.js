@@ -1,6 +1,6 @@
 // Defects board (managers): unresolved first, critical first; move one along, record the
 // repair (a service record that resolves it) and release the vehicle.
-import { api } from '../api.js';
+import { api, fleetVehicles } from '../api.js';
 import { clear, fmtDateTime, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 
@@ -12,7 +12,7 @@ export async function renderDefects({ query, setQuery, message }) {
   const unresolved = query.all ? undefined : true;
   const [page, fleet] = await Promise.all([
     api('/defects', { query: { unresolved, vehicle_id: query.vehicle_id, limit: 50, offset } }),
-    api('/vehicles', { query: { limit: 200 } }),
+    fleetVehicles(),
   ]);
   const vehicles = Object.fromEntries(fleet.items.map((v) => [v.id, v]));
   const status = h('div', { class: 'status-area' }, message ? notice(message, 'info') : null);

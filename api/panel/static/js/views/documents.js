@@ -1,5 +1,5 @@
 // Documents of vehicles (CRLV, insurance, IPVA) and drivers (toxicology exams), with expiry.
-import { api } from '../api.js';
+import { api, fleetVehicles } from '../api.js';
 import { clear, field, fmtDate, fmtMoney, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
 
@@ -11,7 +11,7 @@ export async function renderDocuments({ query, setQuery }) {
   const offset = Number(query.offset || 0);
   const [page, fleet, drivers] = await Promise.all([
     api('/documents', { query: { kind: query.kind, status: query.status, limit: 50, offset } }),
-    api('/vehicles', { query: { limit: 200 } }),
+    fleetVehicles(),
     api('/drivers', { query: { limit: 200 } }),
   ]);
   const plates = Object.fromEntries(fleet.items.map((v) => [v.id, v.plate]));
@@ -47,7 +47,7 @@ export async function renderDocumentForm({ params, query }) {
   const id = params[0] ? Number(params[0]) : null;
   const [document, fleet, drivers] = await Promise.all([
     id ? api(`/documents/${id}`) : null,
-    api('/vehicles', { query: { limit: 200 } }),
+    fleetVehicles(),
     api('/drivers', { query: { limit: 200, is_active: true } }),
   ]);
   const status = h('div', { class: 'status-area' });

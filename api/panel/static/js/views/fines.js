@@ -1,11 +1,10 @@
 // Fines: who Frota named (or why not), the deadline to name the driver and the payment's; the
 // manager names the driver by hand and follows the fine.
-import { api, byIds } from '../api.js';
+import { api, byIds, fleetVehicles, isFleet } from '../api.js';
 import { clear, field, fmtDate, fmtDateTime, fmtMoney, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
 
 const STATUSES = ['open', 'driver_named', 'paid', 'contested'];
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 const identificationBadge = (f) => h('span', {
   class: `badge ${f.identification === 'identified' ? 'due-ok' : f.identification === 'ambiguous' ? 'due-due_soon' : 'due-overdue'}`,
   text: t(`fine.identification.${f.identification}`),
@@ -39,7 +38,7 @@ export async function renderFines({ me, query, setQuery }) {
 
 export async function renderFineForm() {
   const root = main();
-  const fleet = await api('/vehicles', { query: { limit: 200 } });
+  const fleet = await fleetVehicles();
   const status = h('div', { class: 'status-area' });
   const form = h('form', { class: 'card', id: 'fine-form' },
     h('h1', { text: t('fine.new') }), status,

@@ -1,12 +1,11 @@
 // Fuel: the fill-ups list (a driver sees theirs) and the form, with the receipt photo sent
 // resumably first (tus) and its id attached to the entry.
-import { api, byIds, downloadCsv, idempotencyKey } from '../api.js';
+import { api, byIds, downloadCsv, fleetVehicles, idempotencyKey, isFleet } from '../api.js';
 import { clear, field, fmtDateTime, fmtKm, fmtMoney, fmtNumber, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
 import { resumableUpload } from './photos.js';
 
 export const FUEL_TYPES = ['gasoline', 'ethanol', 'diesel', 'diesel_s10', 'cng', 'electric_kwh'];
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 
 async function openReceipt(photoId) {
   const photo = await api(`/photos/${photoId}`);
@@ -19,7 +18,7 @@ export async function renderFuel({ me, query, setQuery }) {
   const filters = { vehicle_id: query.vehicle_id };
   const [page, fleet] = await Promise.all([
     api('/fuel-entries', { query: { ...filters, limit: 50, offset } }),
-    isFleet(me) ? api('/vehicles', { query: { limit: 200 } }) : null,
+    isFleet(me) ? fleetVehicles() : null,
   ]);
   const vehicles = await byIds('vehicles', page.items.map((e) => e.vehicle_id));
   const form = fleet ? h('form', { class: 'filters', id: 'fuel-filters' },
@@ -63,7 +62,7 @@ export async function renderFuelForm({ me, query }) {
   const root = main();
   const fleet = isFleet(me);
   const [vehicles, mine] = await Promise.all([
-    fleet ? api('/vehicles', { query: { limit: 200 } }) : null,
+    fleet ? fleetVehicles() : null,
     fleet ? null : driversVehicle(),
   ]);
   const status = h('div', { class: 'status-area' });

@@ -1,12 +1,11 @@
 // The walk-around before leaving (a driver on a phone: one big choice per item, a note and a
 // photo for each problem) and, for managers, the checklists.
-import { api, idempotencyKey } from '../api.js';
+import { api, fleetVehicles, idempotencyKey, isFleet } from '../api.js';
 import { add, clear, field, formValues, h, main, notice, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
 import { resumableUpload } from './photos.js';
 
 const RESULTS = ['pass', 'fail', 'na'];
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 
 function itemBlock(item) {
   const note = h('input', { name: `note_${item.key}`, maxlength: '1000', placeholder: t('insp.note') });
@@ -26,7 +25,7 @@ export async function renderInspect({ me, query }) {
   const root = main();
   const [templates, vehicles, trips] = await Promise.all([
     api('/inspection-templates'),
-    api('/vehicles', { query: { limit: 200 } }),
+    fleetVehicles(),
     me.role === 'driver' ? api('/trips', { query: { state: 'open', limit: 1 } }) : null,
   ]);
   const status = h('div', { class: 'status-area' });

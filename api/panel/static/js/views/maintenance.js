@@ -1,6 +1,6 @@
 // Maintenance: reminders (most urgent first) and the services done; the forms for both. A
 // service can complete the vehicle's reminders, which then start again from it.
-import { api } from '../api.js';
+import { api, fleetVehicles } from '../api.js';
 import { add, clear, field, fmtDate, fmtDateTime, fmtKm, fmtMoney, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
 import { t } from '../i18n.js';
 import { severityBadge } from './defects.js';
@@ -16,7 +16,7 @@ export async function renderMaintenance({ query, setQuery }) {
   const [reminders, services, fleet] = await Promise.all([
     api('/reminders', { query: { ...filters, limit: 200 } }),
     api('/service-records', { query: { ...filters, limit: 50, offset } }),
-    api('/vehicles', { query: { limit: 200 } }),
+    fleetVehicles(),
   ]);
   const plates = Object.fromEntries(fleet.items.map((v) => [v.id, v.plate]));
   const form = h('form', { class: 'filters', id: 'maintenance-filters' },
@@ -63,7 +63,7 @@ function itemRow() {
 
 export async function renderServiceForm({ query }) {
   const root = main();
-  const fleet = await api('/vehicles', { query: { limit: 200 } });
+  const fleet = await fleetVehicles();
   const status = h('div', { class: 'status-area' });
   const items = h('div', { class: 'items' }, itemRow());
   const completes = h('fieldset', { class: 'checks', id: 'completes' }, h('legend', { text: t('maint.completes') }));
@@ -134,7 +134,7 @@ export async function renderServiceForm({ query }) {
 
 export async function renderReminderForm({ query }) {
   const root = main();
-  const fleet = await api('/vehicles', { query: { limit: 200 } });
+  const fleet = await fleetVehicles();
   const status = h('div', { class: 'status-area' });
   const vehicles = h('select', { name: 'vehicle_ids', multiple: true, required: true, size: String(Math.min(8, fleet.items.length || 1)) },
     vehicleOptions(fleet.items.filter((v) => v.status !== 'retired'), query.vehicle_id));

@@ -1,12 +1,11 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
-import { API_BASE, api, idempotencyKey, normalisePlate, session, vehicleByPlate } from '../api.js';
+import { api, API_BASE, idempotencyKey, isFleet, normalisePlate, session, vehicleByPlate } from '../api.js';
 import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
 const PAGE = 24;
 export const KINDS = ['odometer', 'damage', 'fuel_receipt', 'exterior', 'interior', 'document', 'other'];
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 const kindLabel = (kind) => (kind ? t(`kind.${kind}`) : t('kind.other'));
 
 // A click on the backdrop (the dialog itself, outside its content) closes the full-size view.

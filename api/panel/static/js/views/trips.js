@@ -1,11 +1,10 @@
 // Trips: list with filters (vehicle, driver, open/finished, date range) and detail with check-in.
-import { api, byIds, normalisePlate, vehicleByPlate } from '../api.js';
+import { api, byIds, isFleet, normalisePlate, vehicleByPlate } from '../api.js';
 import { add, clear, dayStart, field, fmtDateTime, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 import { photoGallery, photoUploadForm } from './photos.js';
 
 const PAGE = 50;
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 
 export function stateBadge(trip) {
   return trip.finished_at

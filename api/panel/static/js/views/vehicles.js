@@ -1,5 +1,5 @@
 // Vehicles: searchable, paginated list; detail with trips and photos; create, edit, retire.
-import { api, byIds } from '../api.js';
+import { api, byIds, isFleet } from '../api.js';
 import {
   add, clear, field, fmtDateTime, fmtKm, fmtNumber, formValues, h, main, notice, pager, statusBadge, table,
 } from '../dom.js';
@@ -9,7 +9,6 @@ import { photoGallery, photoUploadForm } from './photos.js';
 
 export const STATUSES = ['available', 'in_use', 'maintenance', 'retired'];
 const PAGE = 50;
-const isFleet = (me) => me.role === 'manager' || me.role === 'admin';
 
 export async function renderVehicles({ me, query, setQuery }) {
   const root = main();

@@ -1,0 +1,34 @@
+"""Times where the fleet is: `EXIF_DEFAULT_OFFSET` (-03:00) is its UTC offset
+(photos.service.default_exif_timezone). A time sent without an offset is read there, and a
+date is that day there."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from api.errors import Invalid
+
+CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
+
+
+def at_offset(moment: datetime | None, offset: timezone) -> datetime:
+    """A time as stored: now when absent, at the fleet's offset when it carries none."""
+    if moment is None:
+        return datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=offset)
+
+
+def refuse_future(moment: datetime, name: str) -> None:
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise Invalid(f"{name} is in the future")
+
+
+def local_date(moment: datetime, offset: timezone) -> date:
+    return moment.astimezone(offset).date()
+
+
+def offset_interval(offset: timezone) -> str:
+    """`-03:00`: an interval PostgreSQL reads in hours (`AT TIME ZONE` would take the text
+    `-03:00` as a POSIX zone, three hours east; a timedelta is sent as `-1 day +21:00`, which
+    it refuses)."""
+    minutes = int(offset.utcoffset(None).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
