@@ -2,6 +2,7 @@
 thread pool), and the read pool (psycopg's asyncio pool, used on the event loop)."""
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
@@ -12,12 +13,13 @@ import psycopg
 from fastapi import Depends, Request
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy import DateTime, Engine, MetaData, Select, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from api.config import ConfigError, Settings, get_settings
+from api.errors import NotFound
 
 log = logging.getLogger("frota.db")
 T = TypeVar("T")
@@ -229,3 +231,29 @@ def check_pool_capacity(engine: Engine, settings: Settings) -> str | None:
     if problem:
         log.warning("%s (refused in production)", problem)
     return problem
+
+
+M = TypeVar("M")
+
+
+def get_or_404(
+    session: Session,
+    model: type[M],
+    row_id: int,
+    *,
+    visible: Callable[[Select], Select] | None = None,
+    for_update: bool = False,
+) -> M:
+    """The row of `model` with this id that `visible` lets the caller see, or 404 naming it
+    (`Fuel entry 7 not found`: a row the caller may not see looks like one that does not exist);
+    `for_update` locks it (`FOR UPDATE OF` its table) for the write that follows."""
+    query = select(model).where(model.id == row_id)
+    if visible is not None:
+        query = visible(query)
+    if for_update:
+        query = query.with_for_update(of=model)
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        name = re.sub(r"(?<!^)(?=[A-Z])", " ", model.__name__).capitalize()
+        raise NotFound(f"{name} {row_id} not found")
+    return row

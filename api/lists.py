@@ -15,15 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from typing import IO, Annotated, Generic, TypeVar
+from enum import Enum, StrEnum
+from typing import IO, Annotated, Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -31,12 +31,15 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    Integer,
     Select,
     Text,
+    any_,
     bindparam,
     cast,
     func,
     literal_column,
+    or_,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
@@ -46,6 +49,7 @@ from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
 from api.photos.storage import PhotoStorage
+from api.text import LIKE_ESCAPE, contains_pattern
 
 T = TypeVar("T")
 MAX_OFFSET = 10_000_000
@@ -90,10 +94,130 @@ _UTC = literal_column("'UTC'")
 _ISO_MICROSECONDS_Z = literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'""")
 
 
-def filter_values(**filters) -> dict:
-    """A list's filters as the bound values by name: those sent (not None), enums as their
-    values. The names present pick the statement (`ListQuery.statements`)."""
-    return {name: getattr(v, "value", v) for name, v in filters.items() if v is not None}
+# ---- filters: declared once per list, as the fields of a query-parameter model ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """How one field of a list's `Filters` becomes SQL, declared beside the field:
+    `vehicle_id: Annotated[Id | None, Eq(Trip.vehicle_id)] = None`.
+
+    `where(p)` is the condition on the bound parameter `p` (named like the field); `bind` turns
+    the value sent into the bound value (None: the filter is not applied). `by_value`: the value
+    picks the condition (`where(value)`, nothing bound), for a state such as open/finished.
+    `column` and `edge` mark the two ends of a range, which must come in order."""
+
+    where: Callable[[Any], ColumnElement[bool]]
+    bind: Callable[[Any], Any] = lambda value: value
+    type_: Any = None
+    by_value: bool = False
+    column: Any = None
+    edge: str | None = None
+
+
+def Eq(column) -> Filter:  # noqa: N802 - reads as a declaration
+    """`column = value`."""
+    return Filter(lambda p: column == p)
+
+
+def From(column) -> Filter:  # noqa: N802
+    """`column >= value` (ISO 8601, inclusive): the start of a range."""
+    return Filter(lambda p: column >= p, column=column, edge="start")
+
+
+def Before(column) -> Filter:  # noqa: N802
+    """`column < value` (ISO 8601, exclusive): the end of a range."""
+    return Filter(lambda p: column < p, column=column, edge="end")
+
+
+def Search(*columns) -> Filter:  # noqa: N802
+    """The text anywhere in any of the columns, case-insensitive, `%` and `_` literally; blank
+    text is no filter."""
+
+    def where(p):
+        return or_(*(c.ilike(p, escape=LIKE_ESCAPE) for c in columns))
+
+    return Filter(where, bind=search_pattern)
+
+
+def search_pattern(text: str) -> str | None:
+    """The LIKE pattern (escape LIKE_ESCAPE) of a search: the text anywhere; blank: none."""
+    return contains_pattern(text.strip()) if text.strip() else None
+
+
+def AnyOf(column) -> Filter:  # noqa: N802
+    """`column` is one of the ids sent (the parameter repeated)."""
+    return Filter(lambda p: column == any_(p), bind=list, type_=ARRAY(Integer))
+
+
+def Flag(condition) -> Filter:  # noqa: N802
+    """`true`: only the rows where `condition` holds; `false` or absent: no filter."""
+    return Filter(lambda _: condition, bind=lambda on: True if on else None, by_value=True)
+
+
+def OneOf(**conditions) -> Filter:  # noqa: N802
+    """The value names one of the conditions (`state=open`)."""
+    return Filter(lambda value: conditions[value], by_value=True)
+
+
+def _bound(value):
+    return value.value if isinstance(value, Enum) else value
+
+
+class Filters(BaseModel):
+    """A list's filters: each field a query parameter (FastAPI's query-parameter models,
+    `Annotated[XFilters, Query()]`) whose `Filter` names its column and operator. The same model
+    gives the OpenAPI, the SQL of the page and of the CSV, and the range checks."""
+
+    FILTERS: ClassVar[dict[str, Filter]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs):
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.FILTERS = {
+            name: next(m for m in field.metadata if isinstance(m, Filter))
+            for name, field in cls.model_fields.items()
+            if any(isinstance(m, Filter) for m in field.metadata)
+        }
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self):
+        starts = {id(f.column): name for name, f in self.FILTERS.items() if f.edge == "start"}
+        for end, f in self.FILTERS.items():
+            start = starts.get(id(f.column)) if f.edge == "end" else None
+            low, high = (getattr(self, start), getattr(self, end)) if start else (None, None)
+            if low is not None and high is not None and low >= high:
+                names = type(self).model_fields
+                raise ValueError(
+                    f"{names[start].alias or start} must be before {names[end].alias or end}"
+                )
+        return self
+
+    def values(self) -> dict:
+        """The bound values by name, of the filters sent; their names pick the statement."""
+        values = {}
+        for name, f in self.FILTERS.items():
+            sent = getattr(self, name)
+            bound = None if sent is None else f.bind(_bound(sent))
+            if bound is None:
+                continue
+            if f.by_value:
+                values[f"{name}={bound}"] = True  # a shape, not a value
+            else:
+                values[name] = bound
+        return values
+
+    @classmethod
+    def where(cls, query: Select, shape: frozenset[str]) -> Select:
+        """`query` with the conditions of the filters named in `shape`."""
+        for name, f in cls.FILTERS.items():
+            if f.by_value:
+                for key in shape:
+                    if key.startswith(name + "="):
+                        query = query.where(f.where(key[len(name) + 1 :]))
+            elif name in shape:
+                query = query.where(f.where(bindparam(name, type_=f.type_)))
+        return query
 
 
 def read_columns(table, schema: type[BaseModel]) -> list[ColumnElement]:
@@ -142,17 +266,20 @@ class _Statements:
 
 
 class ListQuery:
-    """One list as SQL. `build(names)` returns the service's ordered query for the filters
-    named; `columns` are the item's fields; `extra` names page columns returned beside each
-    row's JSON, for what Python adds to it (the photos' signed links)."""
+    """One list as SQL. `build(names)` returns the service's ordered query (the rows a caller
+    may see) for the bound values named, and `filters` adds the conditions of the filters among
+    them; `columns` are the item's fields; `extra` names page columns returned beside each row's
+    JSON, for what Python adds to it (the photos' signed links)."""
 
     def __init__(
         self,
         build: Callable[[frozenset[str]], Select],
+        filters: type[Filters],
         columns: Sequence[ColumnElement],
         extra: Sequence[str] = (),
     ):
         self._build = build
+        self._filters = filters
         self._columns = [json_column(column) for column in columns]
         self._csv_columns = [csv_column(column) for column in columns]
         self._extra = tuple(extra)
@@ -165,7 +292,7 @@ class ListQuery:
         return compiled
 
     def _compile(self, names: frozenset[str]) -> _Statements:
-        query = self._build(names)
+        query = self._filters.where(self._build(names), names)
         count = sa_select(func.count()).select_from(query.order_by(None).subquery("filtered"))
         rows = (
             query.with_only_columns(*self._columns)

@@ -1,22 +1,27 @@
 """Numbers the database can hold: every id, page and filter a request sends is bounded to its
 column's range, so that an out-of-range value is a 422 with a detail, never a 500."""
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Path
 from pydantic import Field
 
 INT4_MAX = 2**31 - 1  # PostgreSQL `integer`: every id and counter column is one
 
 # A row id in a JSON body or a form field.
 Id = Annotated[int, Field(ge=1, le=INT4_MAX)]
-# A row id in a list's filter (`?vehicle_id=7`).
-IdFilter = Annotated[int | None, Query(ge=1, le=INT4_MAX)]
+# The types of a list's filters (the fields of its `Filters`, api/lists.py).
+# A row id (`?vehicle_id=7`).
+IdFilter = Annotated[int | None, Field(ge=1, le=INT4_MAX)]
 # Repeated `id=` filters: at most 200 of them, each a valid id.
 IdList = Annotated[
     list[Id] | None,
-    Query(alias="id", max_length=200, description="Only these ids (repeat the parameter)"),
+    Field(alias="id", max_length=200, description="Only these ids (repeat the parameter)"),
 ]
+# The two ends of a time range.
+Start = Annotated[datetime | None, Field(description="ISO 8601, inclusive")]
+End = Annotated[datetime | None, Field(description="ISO 8601, exclusive")]
 
 # Row ids in paths.
 VehicleId = Annotated[int, Path(ge=1, le=INT4_MAX)]

@@ -1,20 +1,22 @@
 """`/documents` (managers)."""
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
 from api.documents import service
-from api.documents.models import DocumentKind
-from api.documents.schemas import DocumentCreate, DocumentRead, DocumentStatus, DocumentUpdate
+from api.documents.schemas import DocumentCreate, DocumentRead, DocumentUpdate
 from api.due.dates import due_dates
 from api.lists import ListQuery, Page, PageDep, read_page
-from api.params import DocumentId, IdFilter
+from api.params import DocumentId
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 _QUERY = service.documents_query(frozenset())
 LIST = ListQuery(
     service.documents_query,
+    service.DocumentFilters,
     [_QUERY.selected_columns[name] for name in DocumentRead.model_fields],
 )
 
@@ -25,20 +27,12 @@ async def list_documents(
     _: FleetManager,
     page: PageDep,
     settings: SettingsDep,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
-    kind: DocumentKind | None = None,
-    status: DocumentStatus | None = None,
+    filters: Annotated[service.DocumentFilters, Query()],
 ):
     """Documents, the soonest expiry first; `status` is `expired`, `due_soon` (within
     `DUE_SOON_DAYS`) or `valid`."""
-    values = service.filters(
-        dates=due_dates(settings),
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        kind=kind,
-        status=status and status.value,
-    )
+    dates = due_dates(settings)
+    values = filters.values() | {"today": dates["today"], "soon_until": dates["soon_until"]}
     return await read_page(request, LIST, values, page)
 
 

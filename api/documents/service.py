@@ -1,13 +1,17 @@
 """Documents with expiry; their status (`valid`, `due_soon`, `expired`) is computed when read."""
 
+from typing import Annotated
+
 from sqlalchemy import Date, bindparam, case, select
 from sqlalchemy.orm import Session
 
+from api.db import get_or_404
 from api.documents.models import Document, DocumentKind
-from api.documents.schemas import DocumentCreate, DocumentUpdate
+from api.documents.schemas import DocumentCreate, DocumentStatus, DocumentUpdate
 from api.drivers.models import Driver
 from api.errors import Invalid, NotFound
-from api.lists import filter_values
+from api.lists import Eq, Filters
+from api.params import IdFilter
 from api.photos.models import Photo
 from api.vehicles.models import Vehicle
 
@@ -20,49 +24,29 @@ STATUS = case(
 ).label("status")
 
 
-def filters(
-    *,
-    dates: dict,
-    vehicle_id: int | None,
-    driver_id: int | None,
-    kind: DocumentKind | None,
-    status: str | None,
-) -> dict:
-    return {"today": dates["today"], "soon_until": dates["soon_until"]} | filter_values(
-        vehicle_id=vehicle_id, driver_id=driver_id, kind=kind, status=status
-    )
-
-
 def documents_query(shape: frozenset[str]):
     """Documents, the soonest expiry first (those without one last)."""
     columns = [c for c in Document.__table__.c if c.key not in ("created_at", "updated_at")]
-    query = select(*columns, STATUS).order_by(Document.expires_on.asc().nulls_last(), Document.id)
-    for name in ("vehicle_id", "driver_id", "kind"):
-        if name in shape:
-            query = query.where(Document.__table__.c[name] == bindparam(name))
-    if "status" in shape:
-        query = query.where(STATUS == bindparam("status"))
-    if "id" in shape:
-        query = query.where(Document.id == bindparam("id"))
-    return query
+    return select(*columns, STATUS).order_by(Document.expires_on.asc().nulls_last(), Document.id)
+
+
+class DocumentFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Document.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(Document.driver_id)] = None
+    kind: Annotated[DocumentKind | None, Eq(Document.kind)] = None
+    status: Annotated[DocumentStatus | None, Eq(STATUS)] = None
 
 
 def read_document(session: Session, document_id: int, dates: dict) -> dict:
-    query = documents_query(frozenset({"id"}))
-    row = session.execute(query, {**dates, "id": document_id}).mappings().one_or_none()
+    query = documents_query(frozenset()).where(Document.id == document_id)
+    row = session.execute(query, dates).mappings().one_or_none()
     if row is None:
         raise NotFound(f"Document {document_id} not found")
     return dict(row)
 
 
 def get_document(*, session: Session, document_id: int, for_update: bool = False) -> Document:
-    query = select(Document).where(Document.id == document_id)
-    if for_update:
-        query = query.with_for_update()
-    document = session.execute(query).scalar_one_or_none()
-    if document is None:
-        raise NotFound(f"Document {document_id} not found")
-    return document
+    return get_or_404(session, Document, document_id, for_update=for_update)
 
 
 def _check_photos(session: Session, photo_ids: list[int], vehicle_id: int | None) -> None:

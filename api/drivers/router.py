@@ -8,15 +8,17 @@ from api.drivers import service
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverLogin, DriverRead, DriverUpdate
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.params import DriverId, IdList
-from api.text import NoNul
+from api.params import DriverId
 
 router = APIRouter(prefix="/drivers", tags=["drivers"])
 
 
-DRIVERS = ListQuery(service.list_drivers_query, read_columns(Driver.__table__, DriverRead))
+DRIVERS = ListQuery(
+    service.list_drivers_query, service.DriverFilters, read_columns(Driver.__table__, DriverRead)
+)
 LOGINS = ListQuery(
     service.list_driver_logins_query,
+    service.DriverLoginFilters,
     [
         service.list_driver_logins_query(frozenset()).selected_columns[name]
         for name in DriverLogin.model_fields
@@ -29,19 +31,10 @@ async def list_drivers(
     request: Request,
     _: FleetManager,
     page: PageDep,
-    q: Annotated[str | None, Query(max_length=120, description="Part of the name"), NoNul] = None,
-    license_expiring_within_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
-    is_active: bool | None = None,
-    ids: IdList = None,
+    filters: Annotated[service.DriverFilters, Query()],
 ):
     """List drivers (manager); `license_expiring_within_days` includes expired licences."""
-    values = service.list_drivers_filters(
-        search=q,
-        license_expiring_within_days=license_expiring_within_days,
-        is_active=is_active,
-        ids=ids,
-    )
-    return await read_page(request, DRIVERS, values, page)
+    return await read_page(request, DRIVERS, filters.values(), page)
 
 
 @router.post("", response_model=DriverRead, status_code=status.HTTP_201_CREATED)
@@ -55,13 +48,10 @@ async def list_driver_logins(
     request: Request,
     _: FleetManager,
     page: PageDep,
-    q: Annotated[str | None, Query(max_length=120, description="Name or e-mail"), NoNul] = None,
-    unlinked: Annotated[bool, Query(description="Only logins no driver uses yet")] = False,
-    ids: IdList = None,
+    filters: Annotated[service.DriverLoginFilters, Query()],
 ):
     """Active `driver` logins a manager may link to a driver (managers cannot list users)."""
-    values = service.list_driver_logins_filters(search=q, unlinked=unlinked, user_ids=ids)
-    return await read_page(request, LOGINS, values, page)
+    return await read_page(request, LOGINS, filters.values(), page)
 
 
 @router.get("/{driver_id}", response_model=DriverRead)

@@ -1,76 +1,52 @@
 """Drivers: one record per CNH, optionally linked to a `driver` login."""
 
 from datetime import date, timedelta
+from typing import Annotated
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, exists, or_, select
+from pydantic import Field
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import constraint_name
+from api.db import constraint_name, get_or_404
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverUpdate
-from api.errors import Conflict, Invalid, NotFound
-from api.text import LIKE_ESCAPE, contains_pattern
+from api.errors import Conflict, Invalid
+from api.lists import AnyOf, Eq, Filter, Filters, Flag, Search
+from api.params import IdList
+from api.text import NoNul
 from api.trips.models import Trip
 from api.users.models import Role, User
 
 
 def get_driver(*, session: Session, driver_id: int) -> Driver:
-    driver = session.get(Driver, driver_id)
-    if driver is None:
-        raise NotFound(f"Driver {driver_id} not found")
-    return driver
-
-
-def list_drivers_filters(
-    *,
-    search: str | None,
-    license_expiring_within_days: int | None,
-    is_active: bool | None,
-    ids: list[int] | None = None,
-) -> dict:
-    """The list's filters as bound values by name; the names present pick the statement."""
-    values: dict = {}
-    if ids is not None:
-        values["ids"] = list(ids)
-    if search and search.strip():
-        values["search"] = contains_pattern(search.strip())
-    if license_expiring_within_days is not None:
-        values["expiry_until"] = date.today() + timedelta(days=license_expiring_within_days)
-    if is_active is not None:
-        values["is_active"] = is_active
-    return values
+    return get_or_404(session, Driver, driver_id)
 
 
 def list_drivers_query(shape: frozenset[str]):
-    """Drivers by id (by licence expiry when filtered on it), with the filters in `shape`."""
-    query = select(Driver).order_by(Driver.id)
-    if "ids" in shape:
-        query = query.where(Driver.id == any_(bindparam("ids", type_=ARRAY(Integer))))
-    if "search" in shape:
-        query = query.where(Driver.name.ilike(bindparam("search"), escape=LIKE_ESCAPE))
-    if "expiry_until" in shape:
-        query = (
-            query.where(Driver.license_expiry <= bindparam("expiry_until"))
-            .order_by(None)
-            .order_by(Driver.license_expiry, Driver.id)
-        )
-    if "is_active" in shape:
-        query = query.where(Driver.is_active == bindparam("is_active"))
-    return query
+    """Drivers by id; by licence expiry when filtered on it."""
+    if "license_expiring_within_days" in shape:
+        return select(Driver).order_by(Driver.license_expiry, Driver.id)
+    return select(Driver).order_by(Driver.id)
 
 
-def list_driver_logins_filters(
-    *, search: str | None, unlinked: bool, user_ids: list[int] | None
-) -> dict:
-    values: dict = {}
-    if search and search.strip():
-        values["search"] = contains_pattern(search.strip())
-    if unlinked:
-        values["unlinked"] = True  # a shape, not a value
-    if user_ids is not None:
-        values["ids"] = list(user_ids)
-    return values
+class DriverFilters(Filters):
+    q: Annotated[
+        str | None,
+        Field(max_length=120, description="Part of the name"),
+        NoNul,
+        Search(Driver.name),
+    ] = None
+    license_expiring_within_days: Annotated[
+        int | None,
+        Field(ge=0, le=3650, description="Expired licences included"),
+        Filter(
+            lambda until: Driver.license_expiry <= until,
+            bind=lambda days: date.today() + timedelta(days=days),
+        ),
+    ] = None
+    is_active: Annotated[bool | None, Eq(Driver.is_active)] = None
+    ids: Annotated[IdList, AnyOf(Driver.id)] = None
 
 
 def list_driver_logins_query(shape: frozenset[str]):
@@ -81,19 +57,22 @@ def list_driver_logins_query(shape: frozenset[str]):
         .where(User.role == Role.driver, User.is_active.is_(True))
         .order_by(User.name, User.id)
     )
-    if "search" in shape:
-        pattern = bindparam("search")
-        query = query.where(
-            or_(
-                User.name.ilike(pattern, escape=LIKE_ESCAPE),
-                User.email.ilike(pattern, escape=LIKE_ESCAPE),
-            )
-        )
-    if "unlinked" in shape:
-        query = query.where(~exists().where(Driver.user_id == User.id))
-    if "ids" in shape:
-        query = query.where(User.id == any_(bindparam("ids", type_=ARRAY(Integer))))
     return query
+
+
+class DriverLoginFilters(Filters):
+    q: Annotated[
+        str | None,
+        Field(max_length=120, description="Name or e-mail"),
+        NoNul,
+        Search(User.name, User.email),
+    ] = None
+    unlinked: Annotated[
+        bool,
+        Field(description="Only logins no driver uses yet"),
+        Flag(~exists().where(Driver.user_id == User.id)),
+    ] = False
+    ids: Annotated[IdList, AnyOf(User.id)] = None
 
 
 def _check_user_link(session: Session, user_id: int | None) -> None:

@@ -11,21 +11,14 @@ from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
 from api.due import ics, service
 from api.due.dates import due_dates
-from api.due.schemas import DueItem, DueKind, DueStatus, FeedToken
+from api.due.schemas import DueItem, FeedToken
 from api.errors import NotFound
-from api.lists import ListQuery, Page, PageDep, filter_values, read_page
-from api.params import IdFilter
+from api.lists import ListQuery, Page, PageDep, read_page
 from api.users.models import User
 
 router = APIRouter(tags=["due"])
-LIST = ListQuery(service.due_query, service.COLUMNS)
+LIST = ListQuery(service.due_query, service.DueFilters, service.COLUMNS)
 FEED_MAX_ITEMS = 2000
-WithinDays = Annotated[
-    int | None, Query(ge=0, le=365, description="Due soon within this many days (DUE_SOON_DAYS)")
-]
-WithinKm = Annotated[
-    int | None, Query(ge=0, le=100_000, description="Due soon within this many km (DUE_SOON_KM)")
-]
 
 
 def _values(settings, within_days, within_km) -> dict:
@@ -39,18 +32,11 @@ async def list_due(
     _: FleetManager,
     page: PageDep,
     settings: SettingsDep,
-    within_days: WithinDays = None,
-    within_km: WithinKm = None,
-    kind: DueKind | None = None,
-    status: DueStatus | None = None,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
+    filters: Annotated[service.DueFilters, Query()],
 ):
     """Everything overdue or due soon, most urgent first: reminders, documents, the yearly
     licensing (CRLV) by plate, CNH expiry, toxicology exams."""
-    values = _values(settings, within_days, within_km) | filter_values(
-        kind=kind, status=status, vehicle_id=vehicle_id, driver_id=driver_id
-    )
+    values = _values(settings, filters.within_days, filters.within_km) | filters.values()
     return await read_page(request, LIST, values, page)
 
 
@@ -74,7 +60,7 @@ async def due_calendar(
     request: Request,
     settings: SettingsDep,
     token: Annotated[str, Query(min_length=20, max_length=100, description="The feed's secret")],
-    within_days: WithinDays = None,
+    within_days: service.WithinDays = None,
 ):
     """The due list as an iCalendar feed: subscribe to the URL that `POST /due/feed-token`
     gives (the token in it is the credential; a calendar app cannot send a bearer token)."""

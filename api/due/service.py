@@ -5,6 +5,9 @@ compiled once to text for psycopg (api/lists.py): no expanding `IN` lists, `or_`
 A row is `{kind, vehicle_id, driver_id, title, due_on, due_km, status, ref}`; `ref` is the
 API path of what to open (the reminder, document, vehicle or driver)."""
 
+from typing import Annotated
+
+from pydantic import Field
 from sqlalchemy import (
     ARRAY,
     Date,
@@ -29,10 +32,13 @@ from sqlalchemy.sql.elements import Grouping
 from api.documents import licensing
 from api.documents.models import Document
 from api.drivers.models import Driver
+from api.due.schemas import DueKind, DueStatus
 from api.fines.models import Fine
 from api.inspections.models import UNRESOLVED, Defect
+from api.lists import Eq, Filters
 from api.maintenance import service as maintenance
 from api.maintenance.models import Reminder
+from api.params import IdFilter
 from api.vehicles.models import Vehicle
 
 TODAY = bindparam("today", type_=Date)
@@ -270,10 +276,26 @@ def due_query(shape: frozenset[str]):
         _DUE.c.kind,
         _DUE.c.ref,
     )
-    for name in ("kind", "vehicle_id", "driver_id", "status"):
-        if name in shape:
-            query = query.where(_DUE.c[name] == bindparam(name))
     return query
+
+
+WithinDays = Annotated[
+    int | None, Field(ge=0, le=365, description="Due soon within this many days (DUE_SOON_DAYS)")
+]
+WithinKm = Annotated[
+    int | None, Field(ge=0, le=100_000, description="Due soon within this many km (DUE_SOON_KM)")
+]
+
+
+class DueFilters(Filters):
+    """`within_days` and `within_km` say how far "due soon" reaches; the others filter."""
+
+    within_days: WithinDays = None
+    within_km: WithinKm = None
+    kind: Annotated[DueKind | None, Eq(_DUE.c.kind)] = None
+    status: Annotated[DueStatus | None, Eq(_DUE.c.status)] = None
+    vehicle_id: Annotated[IdFilter, Eq(_DUE.c.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(_DUE.c.driver_id)] = None
 
 
 def due_values(dates: dict, state: str) -> dict:

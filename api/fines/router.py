@@ -1,22 +1,20 @@
 """`/fines`: drivers see the fines named to them; managers everything."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile, status
 
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep
-from api.errors import Invalid
+from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
 from api.fines import service
-from api.fines.models import Fine, FineStatus, Identification
+from api.fines.models import Fine
 from api.fines.schemas import FineCreate, FineImportResult, FineRead, FineUpdate
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.params import FineId, IdFilter
+from api.params import FineId
 from api.photos.service import default_exif_timezone
 
 router = APIRouter(prefix="/fines", tags=["fines"])
-LIST = ListQuery(service.list_query, read_columns(Fine.__table__, FineRead))
+LIST = ListQuery(service.list_query, service.FineFilters, read_columns(Fine.__table__, FineRead))
 
 
 @router.get("", response_model=Page[FineRead])
@@ -24,26 +22,10 @@ async def list_fines(
     request: Request,
     actor: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
-    status: FineStatus | None = None,
-    identification: Identification | None = None,
-    occurred_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    occurred_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    filters: Annotated[service.FineFilters, Query()],
 ):
     """Fines, the latest first; a driver sees the ones named to them."""
-    if occurred_from and occurred_to and occurred_from >= occurred_to:
-        raise Invalid("occurred_from must be before occurred_to")
-    values = service.list_filters(
-        actor=actor,
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        status=status,
-        identification=identification,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
-    )
-    return await read_page(request, LIST, values, page)
+    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
 
 
 @router.post("", response_model=FineRead, status_code=status.HTTP_201_CREATED)

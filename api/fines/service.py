@@ -3,6 +3,7 @@ hand-over (within 15 minutes of a check-in and of the next check-out) is `ambigu
 one between trips is `no_trip`."""
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -19,13 +20,15 @@ from api.csv_import import (
     whole_number,
     write_rows,
 )
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
+from api.db import get_or_404
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
-from api.errors import Invalid, NotFound
+from api.errors import Invalid
 from api.fines.models import Fine, FineStatus, Identification
 from api.fines.schemas import FineCreate, FineUpdate
-from api.lists import filter_values
+from api.lists import Before, Eq, Filters, From
 from api.local_time import at_offset
+from api.params import End, IdFilter, Start
 from api.trips.models import Trip
 from api.vehicles.service import lock_named_vehicle
 
@@ -66,13 +69,8 @@ def visible_to(query, actor: Actor):
 
 
 def get_fine(session: Session, fine_id: int, actor: Actor, for_update: bool = False) -> Fine:
-    query = visible_to(select(Fine).where(Fine.id == fine_id), actor)
-    if for_update:
-        query = query.with_for_update()
-    fine = session.execute(query).scalar_one_or_none()
-    if fine is None:
-        raise NotFound(f"Fine {fine_id} not found")
-    return fine
+    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    return get_or_404(session, Fine, fine_id, visible=visible, for_update=for_update)
 
 
 def create_fine(*, session: Session, actor: Actor, data: FineCreate, default_offset) -> Fine:
@@ -120,24 +118,13 @@ def update_fine(*, session: Session, fine: Fine, data: FineUpdate) -> Fine:
     return fine
 
 
-def list_filters(
-    *,
-    actor: Actor,
-    vehicle_id: int | None,
-    driver_id: int | None,
-    status: FineStatus | None,
-    identification: Identification | None,
-    occurred_from: datetime | None,
-    occurred_to: datetime | None,
-) -> dict:
-    return own_rows(actor) | filter_values(
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        status=status,
-        identification=identification,
-        occurred_from=occurred_from,
-        occurred_to=occurred_to,
-    )
+class FineFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Fine.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(Fine.driver_id)] = None
+    status: Annotated[FineStatus | None, Eq(Fine.status)] = None
+    identification: Annotated[Identification | None, Eq(Fine.identification)] = None
+    occurred_from: Annotated[Start, From(Fine.occurred_at)] = None
+    occurred_to: Annotated[End, Before(Fine.occurred_at)] = None
 
 
 def list_query(shape: frozenset[str]):
@@ -145,13 +132,6 @@ def list_query(shape: frozenset[str]):
     query = select(Fine).order_by(Fine.occurred_at.desc(), Fine.id.desc())
     if OWN_DRIVER_ID in shape:
         query = visible_to(query, ANY_DRIVER)
-    for name in ("vehicle_id", "driver_id", "status", "identification"):
-        if name in shape:
-            query = query.where(Fine.__table__.c[name] == bindparam(name))
-    if "occurred_from" in shape:
-        query = query.where(Fine.occurred_at >= bindparam("occurred_from"))
-    if "occurred_to" in shape:
-        query = query.where(Fine.occurred_at < bindparam("occurred_to"))
     return query
 
 

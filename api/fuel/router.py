@@ -1,20 +1,20 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep
-from api.errors import Invalid
+from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
 from api.fuel import service
-from api.fuel.models import FuelEntry, FuelType
+from api.fuel.models import FuelEntry
 from api.fuel.schemas import FuelEntryCreate, FuelEntryRead, FuelEntryUpdate, FuelImportResult
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.params import FuelEntryId, IdFilter
+from api.params import FuelEntryId
 from api.photos.service import default_exif_timezone
 
 router = APIRouter(prefix="/fuel-entries", tags=["fuel"])
-LIST = ListQuery(service.list_query, read_columns(FuelEntry.__table__, FuelEntryRead))
+LIST = ListQuery(
+    service.list_query, service.FuelEntryFilters, read_columns(FuelEntry.__table__, FuelEntryRead)
+)
 
 
 @router.get("", response_model=Page[FuelEntryRead])
@@ -22,24 +22,10 @@ async def list_fuel_entries(
     request: Request,
     actor: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
-    fuel_type: FuelType | None = None,
-    filled_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    filled_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    filters: Annotated[service.FuelEntryFilters, Query()],
 ):
     """Fill-ups, newest first; drivers see the ones they logged."""
-    if filled_from and filled_to and filled_from >= filled_to:
-        raise Invalid("filled_from must be before filled_to")
-    values = service.list_filters(
-        actor=actor,
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        fuel_type=fuel_type,
-        filled_from=filled_from,
-        filled_to=filled_to,
-    )
-    return await read_page(request, LIST, values, page)
+    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
 
 
 @router.post("", response_model=FuelEntryRead, status_code=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ chained one after the other."""
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -21,14 +22,15 @@ from api.csv_import import (
     whole_number,
     write_rows,
 )
-from api.db import constraint_name
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
+from api.db import constraint_name, get_or_404
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.errors import Conflict, Forbidden, Invalid
 from api.fuel.models import FuelEntry, FuelType
 from api.fuel.schemas import FuelEntryCreate, FuelEntryUpdate
-from api.lists import filter_values
+from api.lists import Before, Eq, Filters, From
 from api.local_time import at_offset, refuse_future
+from api.params import End, IdFilter, Start
 from api.photos.models import Photo, PhotoKind
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
@@ -76,48 +78,23 @@ def visible_to(query, actor: Actor):
 def get_entry(
     *, session: Session, entry_id: int, actor: Actor, for_update: bool = False
 ) -> FuelEntry:
-    query = visible_to(select(FuelEntry).where(FuelEntry.id == entry_id), actor)
-    if for_update:
-        query = query.with_for_update()
-    entry = session.execute(query).scalar_one_or_none()
-    if entry is None:
-        raise NotFound(f"Fuel entry {entry_id} not found")
-    return entry
+    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    return get_or_404(session, FuelEntry, entry_id, visible=visible, for_update=for_update)
 
 
-def list_filters(
-    *,
-    actor: Actor,
-    vehicle_id: int | None,
-    driver_id: int | None,
-    fuel_type: FuelType | None,
-    filled_from: datetime | None,
-    filled_to: datetime | None,
-) -> dict:
-    return own_rows(actor) | filter_values(
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        fuel_type=fuel_type,
-        filled_from=filled_from,
-        filled_to=filled_to,
-    )
+class FuelEntryFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(FuelEntry.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(FuelEntry.driver_id)] = None
+    fuel_type: Annotated[FuelType | None, Eq(FuelEntry.fuel_type)] = None
+    filled_from: Annotated[Start, From(FuelEntry.filled_at)] = None
+    filled_to: Annotated[End, Before(FuelEntry.filled_at)] = None
 
 
 def list_query(shape: frozenset[str]):
-    """Fuel entries, newest fill-up first, with the filters named in `shape`."""
+    """Fuel entries, newest fill-up first; a driver's own only (`own_rows`)."""
     query = select(FuelEntry).order_by(FuelEntry.filled_at.desc(), FuelEntry.id.desc())
     if OWN_DRIVER_ID in shape:
         query = visible_to(query, ANY_DRIVER)
-    if "vehicle_id" in shape:
-        query = query.where(FuelEntry.vehicle_id == bindparam("vehicle_id"))
-    if "driver_id" in shape:
-        query = query.where(FuelEntry.driver_id == bindparam("driver_id"))
-    if "fuel_type" in shape:
-        query = query.where(FuelEntry.fuel_type == bindparam("fuel_type"))
-    if "filled_from" in shape:
-        query = query.where(FuelEntry.filled_at >= bindparam("filled_from"))
-    if "filled_to" in shape:
-        query = query.where(FuelEntry.filled_at < bindparam("filled_to"))
     return query
 
 

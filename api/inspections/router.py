@@ -1,12 +1,14 @@
 """`/inspection-templates`, `/inspections` (drivers their own) and `/defects`."""
 
-from fastapi import APIRouter, Request, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import select
 
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, own_rows
 from api.inspections import service
-from api.inspections.models import Defect, DefectStatus, InspectionTemplate, Phase, Severity
+from api.inspections.models import Defect, InspectionTemplate
 from api.inspections.schemas import (
     DefectCreate,
     DefectRead,
@@ -16,16 +18,19 @@ from api.inspections.schemas import (
     TemplateCreate,
     TemplateRead,
 )
-from api.lists import ListQuery, Page, PageDep, filter_values, read_columns, read_page
-from api.params import DefectId, IdFilter, InspectionId, TemplateId
+from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.params import DefectId, InspectionId, TemplateId
 
 router = APIRouter(tags=["inspections"])
 _INSPECTIONS = service.inspections_query(frozenset())
 INSPECTIONS = ListQuery(
     service.inspections_query,
+    service.InspectionFilters,
     [_INSPECTIONS.selected_columns[name] for name in InspectionRead.model_fields],
 )
-DEFECTS = ListQuery(service.defects_query, read_columns(Defect.__table__, DefectRead))
+DEFECTS = ListQuery(
+    service.defects_query, service.DefectFilters, read_columns(Defect.__table__, DefectRead)
+)
 
 
 @router.get("/inspection-templates", response_model=list[TemplateRead])
@@ -65,16 +70,10 @@ async def list_inspections(
     request: Request,
     actor: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
-    template_id: IdFilter = None,
-    phase: Phase | None = None,
+    filters: Annotated[service.InspectionFilters, Query()],
 ):
     """Inspections, newest first; drivers see theirs."""
-    values = own_rows(actor) | filter_values(
-        vehicle_id=vehicle_id, driver_id=driver_id, template_id=template_id, phase=phase
-    )
-    return await read_page(request, INSPECTIONS, values, page)
+    return await read_page(request, INSPECTIONS, filters.values() | own_rows(actor), page)
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead)
@@ -87,16 +86,10 @@ async def list_defects(
     request: Request,
     _: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    status: DefectStatus | None = None,
-    severity: Severity | None = None,
-    unresolved: bool = False,
+    filters: Annotated[service.DefectFilters, Query()],
 ):
     """Defects, unresolved and critical first (every role: a driver checks a vehicle's)."""
-    values = filter_values(
-        vehicle_id=vehicle_id, status=status, severity=severity, unresolved=unresolved or None
-    )
-    return await read_page(request, DEFECTS, values, page)
+    return await read_page(request, DEFECTS, filters.values(), page)
 
 
 @router.post("/defects", response_model=DefectRead, status_code=status.HTTP_201_CREATED)

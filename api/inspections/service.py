@@ -3,12 +3,13 @@ vehicle in maintenance and blocks its check-out; a service record resolves defec
 vehicle is available again when none is left and a manager says so."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 from sqlalchemy import ARRAY, Integer, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import constraint_name
+from api.db import constraint_name, get_or_404
 from api.deps import OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -23,6 +24,8 @@ from api.inspections.models import (
     Severity,
 )
 from api.inspections.schemas import DefectCreate, DefectUpdate, InspectionCreate, TemplateCreate
+from api.lists import Eq, Filters, Flag
+from api.params import IdFilter
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
@@ -52,10 +55,7 @@ def create_template(*, session: Session, data: TemplateCreate) -> InspectionTemp
 
 
 def get_template(session: Session, template_id: int) -> InspectionTemplate:
-    template = session.get(InspectionTemplate, template_id)
-    if template is None:
-        raise NotFound(f"Inspection template {template_id} not found")
-    return template
+    return get_or_404(session, InspectionTemplate, template_id)
 
 
 # ---- the rules the trips follow --------------------------------------------------------------
@@ -231,23 +231,21 @@ def inspections_query(shape: frozenset[str]):
     )
     if OWN_DRIVER_ID in shape:
         query = query.where(Inspection.driver_id == bindparam(OWN_DRIVER_ID))
-    for name in ("vehicle_id", "driver_id", "template_id", "phase"):
-        if name in shape:
-            query = query.where(Inspection.__table__.c[name] == bindparam(name))
     return query
+
+
+class InspectionFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Inspection.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(Inspection.driver_id)] = None
+    template_id: Annotated[IdFilter, Eq(Inspection.template_id)] = None
+    phase: Annotated[Phase | None, Eq(Inspection.phase)] = None
 
 
 # ---- defects ---------------------------------------------------------------------------------
 
 
 def get_defect(session: Session, defect_id: int, for_update: bool = False) -> Defect:
-    query = select(Defect).where(Defect.id == defect_id)
-    if for_update:
-        query = query.with_for_update()
-    defect = session.execute(query).scalar_one_or_none()
-    if defect is None:
-        raise NotFound(f"Defect {defect_id} not found")
-    return defect
+    return get_or_404(session, Defect, defect_id, for_update=for_update)
 
 
 def create_defect(*, session: Session, actor: Actor, data: DefectCreate) -> Defect:
@@ -309,16 +307,20 @@ def resolve_by_record(session: Session, record, defect_ids: list[int]) -> None:
         defect.resolved_at = now
 
 
+# A list's statement is compiled to text once: `or_`, not an expanding `IN`.
+_UNRESOLVED = or_(*(Defect.status == status for status in UNRESOLVED))
+
+
 def defects_query(shape: frozenset[str]):
-    """Unresolved first (critical before minor), then newest. (A list's statement is compiled
-    to text once: `or_`, not an expanding `IN`.)"""
-    unresolved = or_(*(Defect.status == status for status in UNRESOLVED))
-    query = select(Defect).order_by(
-        unresolved.desc(), (Defect.severity == "critical").desc(), Defect.id.desc()
+    """Unresolved first (critical before minor), then newest."""
+    return select(Defect).order_by(
+        _UNRESOLVED.desc(), (Defect.severity == "critical").desc(), Defect.id.desc()
     )
-    for name in ("vehicle_id", "status", "severity", "inspection_id"):
-        if name in shape:
-            query = query.where(Defect.__table__.c[name] == bindparam(name))
-    if "unresolved" in shape:
-        query = query.where(unresolved)
-    return query
+
+
+class DefectFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Defect.vehicle_id)] = None
+    inspection_id: Annotated[IdFilter, Eq(Defect.inspection_id)] = None
+    status: Annotated[DefectStatus | None, Eq(Defect.status)] = None
+    severity: Annotated[Severity | None, Eq(Defect.severity)] = None
+    unresolved: Annotated[bool, Flag(_UNRESOLVED)] = False

@@ -1,6 +1,5 @@
 """`/service-records` and `/reminders` (managers)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -8,28 +7,31 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
 from api.due.dates import due_dates
-from api.errors import Invalid
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
 from api.maintenance import service
-from api.maintenance.models import ServiceKind, ServiceRecord
+from api.maintenance.models import ServiceRecord
 from api.maintenance.schemas import (
     ReminderBatch,
     ReminderCreate,
     ReminderRead,
-    ReminderStatus,
     ReminderUpdate,
     ServiceRecordCreate,
     ServiceRecordRead,
     ServiceRecordUpdate,
 )
-from api.params import IdFilter, ReminderId, ServiceRecordId
+from api.params import ReminderId, ServiceRecordId
 from api.photos.service import default_exif_timezone
 
 router = APIRouter(tags=["maintenance"])
-RECORDS = ListQuery(service.records_query, read_columns(ServiceRecord.__table__, ServiceRecordRead))
+RECORDS = ListQuery(
+    service.records_query,
+    service.ServiceRecordFilters,
+    read_columns(ServiceRecord.__table__, ServiceRecordRead),
+)
 _REMINDERS = service.reminders_query(frozenset())
 REMINDERS = ListQuery(
     service.reminders_query,
+    service.ReminderFilters,
     [_REMINDERS.selected_columns[name] for name in ReminderRead.model_fields],
 )
 
@@ -39,18 +41,10 @@ async def list_service_records(
     request: Request,
     _: FleetManager,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    kind: ServiceKind | None = None,
-    performed_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    performed_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    filters: Annotated[service.ServiceRecordFilters, Query()],
 ):
     """Services, newest first."""
-    if performed_from and performed_to and performed_from >= performed_to:
-        raise Invalid("performed_from must be before performed_to")
-    values = service.record_filters(
-        vehicle_id=vehicle_id, kind=kind, performed_from=performed_from, performed_to=performed_to
-    )
-    return await read_page(request, RECORDS, values, page)
+    return await read_page(request, RECORDS, filters.values(), page)
 
 
 @router.post(
@@ -103,17 +97,11 @@ async def list_reminders(
     _: FleetManager,
     page: PageDep,
     settings: SettingsDep,
-    vehicle_id: IdFilter = None,
-    status: ReminderStatus | None = None,
+    filters: Annotated[service.ReminderFilters, Query()],
 ):
     """Reminders, most urgent first: overdue, due soon (within `DUE_SOON_KM` or
     `DUE_SOON_DAYS`, or a km limit forecast to be reached within those days), then ok."""
-    values = due_dates(settings)
-    if vehicle_id is not None:
-        values["vehicle_id"] = vehicle_id
-    if status is not None:
-        values["status"] = status.value
-    return await read_page(request, REMINDERS, values, page)
+    return await read_page(request, REMINDERS, filters.values() | due_dates(settings), page)
 
 
 @router.post(

@@ -4,6 +4,7 @@ PostgreSQL when it is read, from the vehicle's odometer and its pace: they never
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
 
 from sqlalchemy import (
     Date,
@@ -21,20 +22,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from api.db import get_or_404
 from api.deps import Actor
-from api.errors import Invalid, NotFound
+from api.errors import Invalid
 from api.fuel.models import FuelEntry
 from api.inspections.service import resolve_by_record
-from api.lists import filter_values
+from api.lists import AnyOf, Before, Eq, Filters, From
 from api.local_time import at_offset, local_date, refuse_future
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.maintenance.schemas import (
     ReminderCreate,
+    ReminderStatus,
     ReminderUpdate,
     ServiceItem,
     ServiceRecordCreate,
     ServiceRecordUpdate,
 )
+from api.params import End, IdFilter, IdList, Start
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
@@ -61,13 +65,7 @@ def _items_and_total(items, labor_cost: Decimal) -> tuple[list[dict], Decimal]:
 
 
 def get_record(*, session: Session, record_id: int, for_update: bool = False) -> ServiceRecord:
-    query = select(ServiceRecord).where(ServiceRecord.id == record_id)
-    if for_update:
-        query = query.with_for_update()
-    record = session.execute(query).scalar_one_or_none()
-    if record is None:
-        raise NotFound(f"Service record {record_id} not found")
-    return record
+    return get_or_404(session, ServiceRecord, record_id, for_update=for_update)
 
 
 def create_record(
@@ -157,31 +155,18 @@ def delete_record(*, session: Session, record: ServiceRecord) -> None:
     session.flush()
 
 
-def record_filters(
-    *,
-    vehicle_id: int | None,
-    kind: ServiceKind | None,
-    performed_from: datetime | None,
-    performed_to: datetime | None,
-) -> dict:
-    return filter_values(
-        vehicle_id=vehicle_id, kind=kind, performed_from=performed_from, performed_to=performed_to
-    )
+class ServiceRecordFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(ServiceRecord.vehicle_id)] = None
+    kind: Annotated[ServiceKind | None, Eq(ServiceRecord.kind)] = None
+    performed_from: Annotated[Start, From(ServiceRecord.performed_at)] = None
+    performed_to: Annotated[End, Before(ServiceRecord.performed_at)] = None
 
 
 def records_query(shape: frozenset[str]):
-    query = select(ServiceRecord).order_by(
+    """Services, newest first."""
+    return select(ServiceRecord).order_by(
         ServiceRecord.performed_at.desc(), ServiceRecord.id.desc()
     )
-    if "vehicle_id" in shape:
-        query = query.where(ServiceRecord.vehicle_id == bindparam("vehicle_id"))
-    if "kind" in shape:
-        query = query.where(ServiceRecord.kind == bindparam("kind"))
-    if "performed_from" in shape:
-        query = query.where(ServiceRecord.performed_at >= bindparam("performed_from"))
-    if "performed_to" in shape:
-        query = query.where(ServiceRecord.performed_at < bindparam("performed_to"))
-    return query
 
 
 # ---- reminders: due point, forecast and status, in SQL --------------------------------------
@@ -273,30 +258,24 @@ def reminders_query(shape: frozenset[str]):
         .outerjoin(PACE, PACE.c.vehicle_id == Reminder.vehicle_id)
         .order_by(COMPUTED["rank"], COMPUTED["nearest"].asc().nulls_last(), Reminder.id)
     )
-    if "ids" in shape:
-        query = query.where(Reminder.id.in_(bindparam("ids", expanding=True)))
-    if "vehicle_id" in shape:
-        query = query.where(Reminder.vehicle_id == bindparam("vehicle_id"))
-    if "status" in shape:
-        query = query.where(COMPUTED["status"] == bindparam("status"))
     return query
+
+
+class ReminderFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Reminder.vehicle_id)] = None
+    status: Annotated[ReminderStatus | None, Eq(COMPUTED["status"])] = None
+    ids: Annotated[IdList, AnyOf(Reminder.id)] = None
 
 
 def read_reminders(session: Session, ids: list[int], values: dict) -> list[dict]:
     """Reminders by id as the API shows them (computed fields included)."""
-    query = reminders_query(frozenset({"ids", *values}))
+    query = ReminderFilters.where(reminders_query(frozenset()), frozenset({"ids"}))
     rows = session.execute(query, {**values, "ids": ids}).mappings().all()
     return [dict(row) for row in rows]
 
 
 def get_reminder(*, session: Session, reminder_id: int, for_update: bool = False) -> Reminder:
-    query = select(Reminder).where(Reminder.id == reminder_id)
-    if for_update:
-        query = query.with_for_update()
-    reminder = session.execute(query).scalar_one_or_none()
-    if reminder is None:
-        raise NotFound(f"Reminder {reminder_id} not found")
-    return reminder
+    return get_or_404(session, Reminder, reminder_id, for_update=for_update)
 
 
 def create_reminders(*, session: Session, data: ReminderCreate, default_offset) -> list[Reminder]:

@@ -1,6 +1,5 @@
 import time
 from collections.abc import Callable
-from datetime import datetime
 from functools import lru_cache
 from typing import Annotated
 
@@ -13,10 +12,10 @@ from pydantic import ValidationError
 
 from api.config import get_settings
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep
-from api.errors import Invalid, NotFound
+from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
+from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
-from api.params import IdFilter, PhotoId
+from api.params import PhotoId
 from api.photos import service, signing
 from api.photos.dependencies import FileAccess, SignedOrBearer
 from api.photos.images import HAS_DISPLAY_TYPES
@@ -129,7 +128,10 @@ _LIST_COLUMNS = [
     if name == "uploaded_at" or name in Photo.__table__.c
 ]
 LIST = ListQuery(
-    service.list_photos_query, _LIST_COLUMNS, extra=("id", "pruned_at", "content_type")
+    service.list_photos_query,
+    service.PhotoFilters,
+    _LIST_COLUMNS,
+    extra=("id", "pruned_at", "content_type"),
 )
 
 
@@ -194,30 +196,10 @@ async def list_photos(
     request: Request,
     actor: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    trip_id: IdFilter = None,
-    kind: PhotoKind | None = None,
-    legal_hold: bool | None = None,
-    uploaded_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    uploaded_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
-    taken_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    taken_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    filters: Annotated[service.PhotoFilters, Query()],
 ):
     """List photos, newest upload first; drivers see only the photos of their own trips."""
-    for start, end in ((uploaded_from, uploaded_to), (taken_from, taken_to)):
-        if start and end and start >= end:
-            raise Invalid("A date range must start before it ends")
-    values = service.list_photos_filters(
-        actor=actor,
-        vehicle_id=vehicle_id,
-        trip_id=trip_id,
-        kind=kind,
-        legal_hold=legal_hold,
-        uploaded_from=uploaded_from,
-        uploaded_to=uploaded_to,
-        taken_from=taken_from,
-        taken_to=taken_to,
-    )
+    values = filters.values() | own_rows(actor)
     return await read_page(request, LIST, values, page, add=signed_links(request, get_settings()))
 
 

@@ -2,18 +2,21 @@
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from pathlib import Path
+from typing import Annotated
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.config import Settings
-from api.db import constraint_name, get_sessionmaker
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
-from api.errors import Conflict, Forbidden, Invalid, NotFound
+from api.db import constraint_name, get_or_404, get_sessionmaker
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
+from api.errors import Conflict, Forbidden, Invalid
+from api.lists import Before, Eq, Filters, From
 from api.metrics import observe_upload
+from api.params import End, IdFilter, Start
 from api.photos import images
 from api.photos.models import Photo, PhotoKind
 from api.photos.schemas import PhotoUpdate, PhotoUploadForm
@@ -239,65 +242,27 @@ def get_photo(
     *, session: Session, photo_id: int, actor: Actor | None, for_update: bool = False
 ) -> Photo:
     """A photo the actor may see (None: already authorised by a signed URL)."""
-    query = select(Photo).where(Photo.id == photo_id)
-    if actor is not None:
-        query = visible_to(query, actor)
-    if for_update:
-        query = query.with_for_update(of=Photo)
-    photo = session.execute(query).scalar_one_or_none()
-    if photo is None:
-        raise NotFound(f"Photo {photo_id} not found")
-    return photo
-
-
-def list_photos_filters(
-    *,
-    actor: Actor,
-    vehicle_id: int | None,
-    trip_id: int | None,
-    kind: PhotoKind | None,
-    legal_hold: bool | None,
-    uploaded_from: datetime | None,
-    uploaded_to: datetime | None,
-    taken_from: datetime | None,
-    taken_to: datetime | None,
-) -> dict:
-    """The list's filters as bound values by name; the names present pick the statement.
-    Drivers see only the photos of their own trips."""
-    values = own_rows(actor)
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("trip_id", trip_id),
-        ("kind", None if kind is None else PhotoKind(kind).value),
-        ("legal_hold", legal_hold),
-        ("uploaded_from", uploaded_from),
-        ("uploaded_to", uploaded_to),
-        ("taken_from", taken_from),
-        ("taken_to", taken_to),
-    ):
-        if value is not None:
-            values[name] = value
-    return values
+    visible = None if actor is None else lambda query: visible_to(query, actor)
+    return get_or_404(session, Photo, photo_id, visible=visible, for_update=for_update)
 
 
 def list_photos_query(shape: frozenset[str]):
-    """Photos, newest upload first, with the filters named in `shape` (list_photos_filters)."""
+    """Photos, newest upload first; a driver's own trips' only (`own_rows`)."""
     query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
     if OWN_DRIVER_ID in shape:
         query = visible_to(query, ANY_DRIVER)
-    for name, condition in (
-        ("vehicle_id", lambda p: Photo.vehicle_id == p),
-        ("trip_id", lambda p: Photo.trip_id == p),
-        ("kind", lambda p: Photo.kind == p),
-        ("legal_hold", lambda p: Photo.legal_hold == p),
-        ("uploaded_from", lambda p: Photo.created_at >= p),
-        ("uploaded_to", lambda p: Photo.created_at < p),
-        ("taken_from", lambda p: Photo.taken_at >= p),
-        ("taken_to", lambda p: Photo.taken_at < p),
-    ):
-        if name in shape:
-            query = query.where(condition(bindparam(name)))
     return query
+
+
+class PhotoFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Photo.vehicle_id)] = None
+    trip_id: Annotated[IdFilter, Eq(Photo.trip_id)] = None
+    kind: Annotated[PhotoKind | None, Eq(Photo.kind)] = None
+    legal_hold: Annotated[bool | None, Eq(Photo.legal_hold)] = None
+    uploaded_from: Annotated[Start, From(Photo.created_at)] = None
+    uploaded_to: Annotated[End, Before(Photo.created_at)] = None
+    taken_from: Annotated[Start, From(Photo.taken_at)] = None
+    taken_to: Annotated[End, Before(Photo.taken_at)] = None
 
 
 def update_photo(*, session: Session, photo: Photo, data: PhotoUpdate) -> Photo:

@@ -1,19 +1,19 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
 from api.db import SessionDep
-from api.deps import CurrentActor, SettingsDep
-from api.errors import Invalid
+from api.deps import CurrentActor, SettingsDep, own_rows
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.params import IdFilter, TripId
+from api.params import TripId
 from api.trips import service
 from api.trips.models import Trip
-from api.trips.schemas import TripCheckOut, TripFinish, TripRead, TripState
+from api.trips.schemas import TripCheckOut, TripFinish, TripRead
 
 router = APIRouter(prefix="/trips", tags=["trips"])
-LIST = ListQuery(service.list_trips_query, read_columns(Trip.__table__, TripRead))
+LIST = ListQuery(
+    service.list_trips_query, service.TripFilters, read_columns(Trip.__table__, TripRead)
+)
 
 
 @router.post("", response_model=TripRead, status_code=status.HTTP_201_CREATED)
@@ -44,24 +44,10 @@ async def list_trips(
     request: Request,
     actor: CurrentActor,
     page: PageDep,
-    vehicle_id: IdFilter = None,
-    driver_id: IdFilter = None,
-    state: Annotated[TripState | None, Query(description="open or finished")] = None,
-    started_from: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    started_to: Annotated[datetime | None, Query(description="ISO 8601, exclusive")] = None,
+    filters: Annotated[service.TripFilters, Query()],
 ):
     """List trips, newest first; drivers see only their own."""
-    if started_from and started_to and started_from >= started_to:
-        raise Invalid("started_from must be before started_to")
-    values = service.list_trips_filters(
-        actor=actor,
-        vehicle_id=vehicle_id,
-        driver_id=driver_id,
-        state=state,
-        started_from=started_from,
-        started_to=started_to,
-    )
-    return await read_page(request, LIST, values, page)
+    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
 
 
 @router.get("/{trip_id}", response_model=TripRead)

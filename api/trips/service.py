@@ -1,16 +1,20 @@
 """Trips: check-out and check-in. The database holds one open trip per vehicle and per driver."""
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
+from pydantic import Field
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import constraint_name
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
+from api.db import constraint_name, get_or_404
+from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.inspections import service as inspections
+from api.lists import Before, Eq, Filters, From, OneOf
+from api.params import End, IdFilter, Start
 from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripState
 from api.vehicles.models import Vehicle, VehicleStatus
@@ -100,13 +104,8 @@ def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km
 
 def get_trip(*, session: Session, trip_id: int, actor: Actor, for_update: bool = False) -> Trip:
     """A trip the actor may see: drivers only their own (others look like they do not exist)."""
-    query = visible_to(select(Trip).where(Trip.id == trip_id), actor)
-    if for_update:
-        query = query.with_for_update(of=Trip)
-    trip = session.execute(query).scalar_one_or_none()
-    if trip is None:
-        raise NotFound(f"Trip {trip_id} not found")
-    return trip
+    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    return get_or_404(session, Trip, trip_id, visible=visible, for_update=for_update)
 
 
 def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: int) -> Trip:
@@ -134,46 +133,21 @@ def finish_trip(*, session: Session, trip: Trip, data: TripFinish, max_jump_km: 
     return trip
 
 
-def list_trips_filters(
-    *,
-    actor: Actor,
-    vehicle_id: int | None,
-    driver_id: int | None,
-    state: TripState | None,
-    started_from: datetime | None,
-    started_to: datetime | None,
-) -> dict:
-    """The list's filters as bound values by name; the names present pick the statement.
-    Drivers see only their own trips."""
-    values = own_rows(actor)
-    for name, value in (
-        ("vehicle_id", vehicle_id),
-        ("driver_id", driver_id),
-        ("started_from", started_from),
-        ("started_to", started_to),
-    ):
-        if value is not None:
-            values[name] = value
-    if state is not None:
-        values["state_" + state] = True  # a shape, not a value: open or finished
-    return values
+class TripFilters(Filters):
+    vehicle_id: Annotated[IdFilter, Eq(Trip.vehicle_id)] = None
+    driver_id: Annotated[IdFilter, Eq(Trip.driver_id)] = None
+    state: Annotated[
+        TripState | None,
+        Field(description="open or finished"),
+        OneOf(open=Trip.finished_at.is_(None), finished=Trip.finished_at.is_not(None)),
+    ] = None
+    started_from: Annotated[Start, From(Trip.started_at)] = None
+    started_to: Annotated[End, Before(Trip.started_at)] = None
 
 
 def list_trips_query(shape: frozenset[str]):
-    """Trips, newest first, with the filters named in `shape` (see list_trips_filters)."""
+    """Trips, newest first; a driver's own only (`own_rows`)."""
     query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
     if OWN_DRIVER_ID in shape:
         query = visible_to(query, ANY_DRIVER)
-    if "vehicle_id" in shape:
-        query = query.where(Trip.vehicle_id == bindparam("vehicle_id"))
-    if "driver_id" in shape:
-        query = query.where(Trip.driver_id == bindparam("driver_id"))
-    if "state_open" in shape:
-        query = query.where(Trip.finished_at.is_(None))
-    if "state_finished" in shape:
-        query = query.where(Trip.finished_at.is_not(None))
-    if "started_from" in shape:
-        query = query.where(Trip.started_at >= bindparam("started_from"))
-    if "started_to" in shape:
-        query = query.where(Trip.started_at < bindparam("started_to"))
     return query

@@ -7,11 +7,13 @@ from api.deps import AdminActor
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
 from api.params import UserId
 from api.users import service
-from api.users.models import Role, User
+from api.users.models import User
 from api.users.schemas import UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
-LIST = ListQuery(service.list_users_query, read_columns(User.__table__, UserRead))
+LIST = ListQuery(
+    service.list_users_query, service.UserFilters, read_columns(User.__table__, UserRead)
+)
 
 
 @router.get("", response_model=Page[UserRead])
@@ -19,12 +21,10 @@ async def list_users(
     request: Request,
     _: AdminActor,
     page: PageDep,
-    role: Role | None = None,
-    is_active: Annotated[bool | None, Query()] = None,
+    filters: Annotated[service.UserFilters, Query()],
 ):
     """List users (admin), filtered by role and active flag."""
-    values = service.list_users_filters(role=role, is_active=is_active)
-    return await read_page(request, LIST, values, page)
+    return await read_page(request, LIST, filters.values(), page)
 
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)

@@ -1,48 +1,37 @@
 """Users: created and changed by admins, deactivated but never deleted."""
 
 from datetime import UTC, datetime
+from typing import Annotated
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import constraint_name
+from api.db import constraint_name, get_or_404
 from api.deps import Actor
-from api.errors import Conflict, Invalid, NotFound
+from api.errors import Conflict, Invalid
+from api.lists import Eq, Filters
 from api.security import hash_password
 from api.users.models import Role, User
 from api.users.schemas import UserCreate, UserUpdate
 
 
 def get_user(*, session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} not found")
-    return user
+    return get_or_404(session, User, user_id)
 
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
 
 
-def list_users_filters(*, role: Role | None, is_active: bool | None) -> dict:
-    """The list's filters as bound values by name; the names present pick the statement."""
-    values: dict = {}
-    if role is not None:
-        values["role"] = Role(role).value
-    if is_active is not None:
-        values["is_active"] = is_active
-    return values
-
-
 def list_users_query(shape: frozenset[str]):
-    """Users by id, with the filters named in `shape`."""
-    query = select(User).order_by(User.id)
-    if "role" in shape:
-        query = query.where(User.role == bindparam("role"))
-    if "is_active" in shape:
-        query = query.where(User.is_active == bindparam("is_active"))
-    return query
+    """Users by id."""
+    return select(User).order_by(User.id)
+
+
+class UserFilters(Filters):
+    role: Annotated[Role | None, Eq(User.role)] = None
+    is_active: Annotated[bool | None, Eq(User.is_active)] = None
 
 
 def create_user(*, session: Session, data: UserCreate) -> User:

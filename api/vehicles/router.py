@@ -5,14 +5,17 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.params import IdList, VehicleId
-from api.text import NoNul
+from api.params import VehicleId
 from api.vehicles import service
-from api.vehicles.models import Vehicle, VehicleStatus
+from api.vehicles.models import Vehicle
 from api.vehicles.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
-LIST = ListQuery(service.list_vehicles_query, read_columns(Vehicle.__table__, VehicleRead))
+LIST = ListQuery(
+    service.list_vehicles_query,
+    service.VehicleFilters,
+    read_columns(Vehicle.__table__, VehicleRead),
+)
 
 
 @router.get("", response_model=Page[VehicleRead])
@@ -20,21 +23,10 @@ async def list_vehicles(
     request: Request,
     _: CurrentActor,
     page: PageDep,
-    status: VehicleStatus | None = None,
-    q: Annotated[
-        str | None, Query(max_length=60, description="Plate, make or model"), NoNul
-    ] = None,
-    ids: IdList = None,
-    no_photo_within_days: Annotated[
-        int | None,
-        Query(ge=1, le=3650, description="No photo uploaded in the last N days (not retired)"),
-    ] = None,
+    filters: Annotated[service.VehicleFilters, Query()],
 ):
     """List vehicles, ordered by id; filter by status or search plate/make/model."""
-    values = service.list_vehicles_filters(
-        status=status, search=q, ids=ids, no_photo_within_days=no_photo_within_days
-    )
-    return await read_page(request, LIST, values, page)
+    return await read_page(request, LIST, filters.values(), page)
 
 
 @router.post("", response_model=VehicleRead, status_code=status.HTTP_201_CREATED)

@@ -1,28 +1,26 @@
 """Vehicles: plates are unique, odometers never go back, history is never deleted."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, exists, or_, select
+from pydantic import Field
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.db import constraint_name
+from api.db import constraint_name, get_or_404
 from api.errors import Conflict, Invalid, NotFound
+from api.lists import AnyOf, Eq, Filter, Filters, search_pattern
+from api.params import IdList
 from api.photos.models import Photo
-from api.text import LIKE_ESCAPE, contains_pattern
+from api.text import LIKE_ESCAPE, NoNul
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleUpdate
 
 
 def get_vehicle(*, session: Session, vehicle_id: int, for_update: bool = False) -> Vehicle:
-    query = select(Vehicle).where(Vehicle.id == vehicle_id)
-    if for_update:
-        query = query.with_for_update()
-    vehicle = session.execute(query).scalar_one_or_none()
-    if vehicle is None:
-        raise NotFound(f"Vehicle {vehicle_id} not found")
-    return vehicle
+    return get_or_404(session, Vehicle, vehicle_id, for_update=for_update)
 
 
 def lock_named_vehicle(session: Session, vehicle_id: int) -> Vehicle:
@@ -62,56 +60,46 @@ def check_jump(
         )
 
 
-def list_vehicles_filters(
-    *,
-    status: VehicleStatus | None,
-    search: str | None,
-    ids: list[int] | None = None,
-    no_photo_within_days: int | None = None,
-) -> dict:
-    """The list's filters as bound values by name; the names present pick the statement."""
-    values: dict = {}
-    if ids is not None:
-        values["ids"] = list(ids)
-    if no_photo_within_days is not None:
-        values["photo_since"] = datetime.now(UTC) - timedelta(days=no_photo_within_days)
-        if status is None:  # a retired vehicle is not expected to be photographed
-            values["not_status"] = VehicleStatus.retired.value
-    if status is not None:
-        values["status"] = VehicleStatus(status).value
-    if search and search.strip():
-        # `%` and `_` are searched for, not wildcards; a plate is matched without separators.
-        text = search.strip()
-        values["search"] = contains_pattern(text)
-        plate = "".join(ch for ch in text.upper() if ch.isalnum())
-        if plate:
-            values["plate"] = f"%{plate}%"
-    return values
-
-
 def list_vehicles_query(shape: frozenset[str]):
-    """Vehicles by id, with the filters named in `shape` (see list_vehicles_filters)."""
+    """Vehicles by id. "No photo lately" leaves out retired vehicles unless a status is asked
+    for (a retired vehicle is not expected to be photographed)."""
     query = select(Vehicle).order_by(Vehicle.id)
-    if "ids" in shape:
-        query = query.where(Vehicle.id == any_(bindparam("ids", type_=ARRAY(Integer))))
-    if "photo_since" in shape:
-        recent = select(Photo.id).where(
-            Photo.vehicle_id == Vehicle.id, Photo.created_at >= bindparam("photo_since")
-        )
-        query = query.where(~recent.exists())
-    if "not_status" in shape:
-        query = query.where(Vehicle.status != bindparam("not_status"))
-    if "status" in shape:
-        query = query.where(Vehicle.status == bindparam("status"))
-    if "search" in shape:
-        matches = [
-            Vehicle.model.ilike(bindparam("search"), escape=LIKE_ESCAPE),
-            Vehicle.make.ilike(bindparam("search"), escape=LIKE_ESCAPE),
-        ]
-        if "plate" in shape:
-            matches.append(Vehicle.plate.like(bindparam("plate")))
-        query = query.where(or_(*matches))
+    if "no_photo_within_days" in shape and "status" not in shape:
+        query = query.where(Vehicle.status != VehicleStatus.retired)
     return query
+
+
+def _no_photo_since(since):
+    return (
+        ~select(Photo.id).where(Photo.vehicle_id == Vehicle.id, Photo.created_at >= since).exists()
+    )
+
+
+def _plate_or_name(p):
+    """Make or model contain the text, or the plate contains it without separators
+    (`abc-1d` finds ABC1D23)."""
+    plate = func.regexp_replace(func.upper(p), "[^A-Z0-9]", "", "g")
+    return or_(
+        Vehicle.model.ilike(p, escape=LIKE_ESCAPE),
+        Vehicle.make.ilike(p, escape=LIKE_ESCAPE),
+        and_(plate != "", Vehicle.plate.like(func.concat("%", plate, "%"))),
+    )
+
+
+class VehicleFilters(Filters):
+    status: Annotated[VehicleStatus | None, Eq(Vehicle.status)] = None
+    q: Annotated[
+        str | None,
+        Field(max_length=60, description="Plate, make or model"),
+        NoNul,
+        Filter(_plate_or_name, bind=search_pattern),
+    ] = None
+    ids: Annotated[IdList, AnyOf(Vehicle.id)] = None
+    no_photo_within_days: Annotated[
+        int | None,
+        Field(ge=1, le=3650, description="No photo uploaded in the last N days (not retired)"),
+        Filter(_no_photo_since, bind=lambda days: datetime.now(UTC) - timedelta(days=days)),
+    ] = None
 
 
 def _flush(session: Session, plate: str | None) -> None:
