@@ -25,7 +25,9 @@ def test_a_filter_added_in_one_line_filters_the_page_the_csv_and_shows_in_the_op
 ):
     from api.main import create_app
 
-    query = ListQuery(service.list_trips_query, TripsWithPurpose, read_columns(Trip.__table__, TripRead))
+    query = ListQuery(
+        service.list_trips_query, TripsWithPurpose, read_columns(Trip.__table__, TripRead)
+    )
     router = APIRouter()
 
     @router.get("/trips-by-purpose")
