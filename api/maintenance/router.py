@@ -10,6 +10,7 @@ from api.deps import FleetManager, SettingsDep
 from api.due.dates import due_dates
 from api.errors import Invalid
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.local_time import default_exif_timezone
 from api.maintenance import service
 from api.maintenance.models import ServiceKind, ServiceRecord
 from api.maintenance.schemas import (
@@ -23,7 +24,6 @@ from api.maintenance.schemas import (
     ServiceRecordUpdate,
 )
 from api.params import IdFilter, ReminderId, ServiceRecordId
-from api.photos.service import default_exif_timezone
 
 router = APIRouter(tags=["maintenance"])
 RECORDS = ListQuery(service.records_query, read_columns(ServiceRecord.__table__, ServiceRecordRead))

@@ -16,6 +16,7 @@ from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.errors import Invalid, NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
+from api.local_time import default_exif_timezone
 from api.params import IdFilter, PhotoId
 from api.photos import service, signing
 from api.photos.dependencies import FileAccess, SignedOrBearer
@@ -106,7 +107,7 @@ async def upload_photo(
             form=form,
             upload=upload,
             idempotency_key=(idempotency_key or "").strip() or None,
-            exif_timezone=service.default_exif_timezone(settings),
+            exif_timezone=default_exif_timezone(settings),
         )
     finally:
         await run_in_threadpool(storage.remove, upload.path)
