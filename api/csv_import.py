@@ -16,8 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.error_responses import summarise
-from api.errors import FrotaError, Invalid
+from api.errors import FrotaError, Invalid, summarise
 from api.vehicles.models import Vehicle
 from api.vehicles.schemas import normalise_plate
 

@@ -4,6 +4,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, event
 
@@ -14,6 +15,19 @@ log = logging.getLogger("frota.db")
 
 POOL_ALERT_RATIO = 0.8
 POOL_CALM_RATIO = 0.5  # hysteresis: warn again only after usage fell back below this
+
+# The listeners installed on each engine (the app's engine outlives the many lifespans of a test
+# run): our own record, never attributes set on SQLAlchemy's objects.
+_installed: WeakKeyDictionary[Engine, set[str]] = WeakKeyDictionary()
+
+
+def _first_time(engine: Engine, what: str) -> bool:
+    """True once per engine and `what`: the listeners are installed then."""
+    done = _installed.setdefault(engine, set())
+    if what in done:
+        return False
+    done.add(what)
+    return True
 
 
 def pool_status(engine: Engine, settings: Settings) -> dict:
@@ -57,10 +71,9 @@ def install_pool_monitor(engine: Engine, settings: Settings) -> None:
             alerting = False
             log.info("database pool back to %s of %s connections", checked_out, limit)
 
-    if not getattr(engine, "_frota_pool_monitor", False):
+    if _first_time(engine, "pool monitor"):
         event.listen(engine, "checkout", update)
         event.listen(engine, "checkin", update)
-        engine._frota_pool_monitor = True  # type: ignore[attr-defined]
 
 
 _slow_query_ms = 0  # set by install_slow_query_log; 0: off
@@ -91,9 +104,8 @@ def install_slow_query_log(engine: Engine, threshold_ms: int) -> None:
     """Log statements slower than threshold_ms (text only: parameters may hold secrets)."""
     global _slow_query_ms
     _slow_query_ms = threshold_ms
-    if threshold_ms <= 0 or getattr(engine, "_frota_slow_query_log", False):
+    if threshold_ms <= 0 or not _first_time(engine, "slow query log"):
         return
-    engine._frota_slow_query_log = True  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "before_cursor_execute")
     def _start(conn, cursor, statement, parameters, context, executemany):

@@ -1,12 +1,30 @@
 """Times where the fleet is: `EXIF_DEFAULT_OFFSET` (-03:00) is its UTC offset
-(photos.service.default_exif_timezone). A time sent without an offset is read there, and a
-date is that day there."""
+(`default_exif_timezone`). A time sent without an offset is read there (a photo's EXIF time
+too), and a date is that day there."""
 
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from api.config import Settings
 from api.errors import Invalid
 
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
+_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
+
+
+def parse_offset(value: str | None) -> timezone | None:
+    """`-03:00` or `-0300` as a timezone; None for anything else."""
+    match = _OFFSET.match((value or "").strip())
+    if not match:
+        return None
+    sign, hours, minutes = match.groups()
+    delta = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-delta if sign == "-" else delta)
+
+
+def default_exif_timezone(settings: Settings) -> timezone:
+    """The fleet's UTC offset (EXIF_DEFAULT_OFFSET)."""
+    return parse_offset(settings.exif_default_offset) or UTC
 
 
 def at_offset(moment: datetime | None, offset: timezone) -> datetime:

@@ -4,8 +4,8 @@ import gc
 import logging
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics
@@ -20,7 +20,6 @@ from api.docs.router import router as docs_router
 from api.documents.router import router as documents_router
 from api.drivers.router import router as drivers_router
 from api.due.router import router as due_router
-from api.error_responses import install_error_responses
 from api.errors import install_error_handlers
 from api.fines.router import router as fines_router
 from api.fuel.router import router as fuel_router
@@ -29,7 +28,7 @@ from api.health.router import router as health_router
 from api.inspections.router import router as inspections_router
 from api.logging_setup import ensure_logging
 from api.maintenance.router import router as maintenance_router
-from api.middleware import RequestContextMiddleware
+from api.middleware import RequestContextMiddleware, RouteTemplates
 from api.panel.router import router as panel_router
 from api.photos.router import router as photos_router
 from api.photos.upload_limit import UploadSizeLimit
@@ -71,7 +70,7 @@ async def lifespan(app: FastAPI):
     validate_settings(settings, announce=False)
     log.info("configuration checked (%s)", settings.environment)
     engine = get_engine()
-    await anyio.to_thread.run_sync(wait_for_database, engine, settings.db_start_timeout)
+    await run_in_threadpool(wait_for_database, engine, settings.db_start_timeout)
     log.info("database reachable")
     install_pool_monitor(engine, settings)
     install_slow_query_log(engine, settings.slow_query_ms)
@@ -117,9 +116,10 @@ def create_app() -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     install_error_handlers(app)
-    install_error_responses(app)
+    routes = RouteTemplates()  # the route label of logs and metrics
     # First: /health is matched before the API's routes (uptime probes and benchmarks hit it).
     app.include_router(health_router)
+    routes.include(health_router)
     # Flat (one level of inclusion less to match through), the hot lists' routers first:
     # routes are matched in order, and their prefixes never overlap.
     for router in (
@@ -140,9 +140,12 @@ def create_app() -> FastAPI:
         uploads_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(panel_router)
-    app.include_router(docs_router)
+        routes.include(router, API_PREFIX)
+    for router in (panel_router, docs_router):
+        app.include_router(router)
+        routes.include(router)
     app.mount(docs_assets_path, docs_assets)
+    routes.mount(docs_assets_path)
     # Outermost last: request context (ids, logs, metrics, headers) > CORS > rate limits.
     app.state.rate_limits = RateLimits(settings)
     # Innermost: bodies are counted as the route reads them; 413 once past MAX_UPLOAD_MB.
@@ -165,5 +168,5 @@ def create_app() -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After", *tus.RESPONSE_HEADERS],
             max_age=600,
         )
-    app.add_middleware(RequestContextMiddleware, settings=settings)
+    app.add_middleware(RequestContextMiddleware, settings=settings, routes=routes)
     return app

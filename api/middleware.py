@@ -6,16 +6,11 @@ import re
 import time
 import uuid
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 from api.config import Settings
-from api.error_responses import (
-    DATABASE_DOWN_ERRORS,
-    DATABASE_RETRY_AFTER_SECONDS,
-    database_error_detail,
-)
+from api.errors import send_error, server_error
 from api.logging_setup import request_id_var
 
 log = logging.getLogger("frota.errors")
@@ -43,27 +38,44 @@ DOCS_PATHS = ("/docs", "/redoc")
 _JSON_CSP, _DOCS_CSP, _PANEL_CSP = (p.encode() for p in (JSON_CSP, DOCS_CSP, PANEL_CSP))
 
 
-def route_template(scope: Scope) -> str:
-    """The matched route's template (`/api/v1/vehicles/{vehicle_id}`), never the raw path."""
-    # Recent FastAPI keeps included routers whole: the full template is in its route context.
-    context = (scope.get("fastapi") or {}).get("effective_route_context")
-    template = getattr(context, "path", None) or scope.get("frota.route")
-    if not template:
+ROUTE_LABEL = "frota.route"  # a scope key: the label of a request answered before routing
+
+
+class RouteTemplates:
+    """The full template of each route (`/api/v1/vehicles/{vehicle_id}`), never the raw path.
+
+    Starlette puts the matched route in `scope["route"]`; FastAPI keeps an included router
+    whole, so that route's `path` lacks the prefix it was included with. `create_app` records
+    every (prefix, router) it includes; a route added on the app itself carries its full path."""
+
+    def __init__(self):
+        # By id: routes compare by value and are unhashable; each entry keeps its route alive.
+        self._templates: dict[int, tuple[object, str]] = {}
+        self._mounts: list[str] = []
+
+    def include(self, router, prefix: str = "") -> None:
+        for route in router.routes:
+            self._templates[id(route)] = (route, prefix + route.path)
+
+    def mount(self, path: str) -> None:
+        """A mounted app (static files): its requests are labelled `<path>/{path}`."""
+        self._mounts.append(path)
+
+    def of(self, scope: Scope) -> str:
+        label = scope.get(ROUTE_LABEL)
+        if label:
+            return label
         route = scope.get("route")
-        template = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return template or UNMATCHED_ROUTE
-
-
-def _database_unavailable(exc: BaseException) -> bool:
-    """A lost database connection anywhere in the chain: cleanup code (a commit on a dead
-    connection) may raise a second error that hides the outage; it is still a 503."""
-    seen = 0
-    current: BaseException | None = exc
-    while current is not None and seen < 10:
-        if isinstance(current, DATABASE_DOWN_ERRORS):
-            return True
-        current, seen = current.__cause__ or current.__context__, seen + 1
-    return False
+        if route is not None:
+            known = self._templates.get(id(route))
+            if known is not None and known[0] is route:
+                return known[1]
+            return getattr(route, "path_format", None) or route.path
+        path = scope["path"]
+        for mount in self._mounts:
+            if path.startswith(mount + "/"):
+                return mount + "/{path}"
+        return UNMATCHED_ROUTE
 
 
 def _request_id(scope: Scope) -> str:
@@ -77,8 +89,9 @@ def _request_id(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, settings: Settings):
+    def __init__(self, app: ASGIApp, settings: Settings, routes: RouteTemplates | None = None):
         self.app = app
+        self.routes = routes or RouteTemplates()
         common = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
@@ -126,28 +139,17 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception as exc:
-            status = 503 if _database_unavailable(exc) else 500
+            error = server_error(exc)
+            status = error.status_code
             log.exception("unhandled error in %s %s", scope["method"], scope["path"])
             if not response_started:
-                detail = database_error_detail(exc) if status == 503 else "Internal server error"
-                body = orjson.dumps({"detail": detail, "request_id": request_id})
-                headers = [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ]
-                if status == 503:
-                    headers.append((b"retry-after", str(DATABASE_RETRY_AFTER_SECONDS).encode()))
-                await send_with_headers(
-                    {"type": "http.response.start", "status": status, "headers": headers}
-                )
-                await send_with_headers({"type": "http.response.body", "body": body})
+                await send_error(scope, receive, send_with_headers, error, request_id=request_id)
         finally:
             self._record(scope, status, time.perf_counter() - started_at)
             request_id_var.reset(context)
 
-    @staticmethod
-    def _record(scope: Scope, status: int, seconds: float) -> None:
-        route = route_template(scope)
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = self.routes.of(scope)
         method = scope["method"]
         metrics.observe_request(method, route, status, seconds)
         level = logging.INFO

@@ -24,7 +24,6 @@ import time
 from collections.abc import Iterator
 from typing import Annotated
 
-import orjson
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from limits import RateLimitItem, parse
@@ -34,7 +33,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import metrics
 from api.config import Settings
-from api.errors import FrotaError, Unauthorized
+from api.errors import TooManyRequests, Unauthorized, send_error
+from api.middleware import ROUTE_LABEL
 from api.security import InvalidToken, decode_access_token
 
 log = logging.getLogger("frota.ratelimit")
@@ -48,16 +48,6 @@ REDIS_TIMEOUT_SECONDS = 0.25
 BREAKER_SECONDS = 5.0  # after a storage failure, skip the storage for this long
 ERROR_LOG_EVERY_SECONDS = 30.0
 TOKEN_CACHE_SIZE = 4096
-
-
-class TooManyRequests(FrotaError):
-    status_code = 429
-
-    def __init__(self, retry_after: int):
-        super().__init__(
-            f"Too many requests; retry in {retry_after} s",
-            headers={"Retry-After": str(retry_after)},
-        )
 
 
 def _client_ip(scope: Scope) -> str:
@@ -213,20 +203,8 @@ class RateLimitMiddleware:
         if retry_after is None:
             await self.app(scope, receive, send)
             return
-        scope["frota.route"] = RATE_LIMITED_ROUTE
-        body = orjson.dumps({"detail": f"Too many requests; retry in {retry_after} s"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(retry_after).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        scope[ROUTE_LABEL] = RATE_LIMITED_ROUTE
+        await send_error(scope, receive, send, TooManyRequests(retry_after))
 
 
 def _account_key(email: str) -> str:

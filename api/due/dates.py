@@ -4,8 +4,7 @@
 from datetime import UTC, datetime, timedelta
 
 from api.config import Settings
-from api.local_time import local_date, offset_interval
-from api.photos.service import default_exif_timezone
+from api.local_time import default_exif_timezone, local_date, offset_interval
 
 PACE_DAYS = 90  # a km limit is forecast at the vehicle's average km/day over this many days
 

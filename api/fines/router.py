@@ -10,8 +10,8 @@ from api.fines import service
 from api.fines.models import Fine
 from api.fines.schemas import FineCreate, FineImportResult, FineRead, FineUpdate
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.local_time import default_exif_timezone
 from api.params import FineId
-from api.photos.service import default_exif_timezone
 
 router = APIRouter(prefix="/fines", tags=["fines"])
 LIST = ListQuery(service.list_query, service.FineFilters, read_columns(Fine.__table__, FineRead))

@@ -8,8 +8,8 @@ from api.fuel import service
 from api.fuel.models import FuelEntry
 from api.fuel.schemas import FuelEntryCreate, FuelEntryRead, FuelEntryUpdate, FuelImportResult
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.local_time import default_exif_timezone
 from api.params import FuelEntryId
-from api.photos.service import default_exif_timezone
 
 router = APIRouter(prefix="/fuel-entries", tags=["fuel"])
 LIST = ListQuery(

@@ -8,6 +8,7 @@ from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
 from api.due.dates import due_dates
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.local_time import default_exif_timezone
 from api.maintenance import service
 from api.maintenance.models import ServiceRecord
 from api.maintenance.schemas import (
@@ -20,7 +21,6 @@ from api.maintenance.schemas import (
     ServiceRecordUpdate,
 )
 from api.params import ReminderId, ServiceRecordId
-from api.photos.service import default_exif_timezone
 
 router = APIRouter(tags=["maintenance"])
 RECORDS = ListQuery(

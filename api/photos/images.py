@@ -1,6 +1,5 @@
 """What the bytes are (never what the client says), EXIF facts, and the thumbnail."""
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -9,6 +8,7 @@ import pillow_heif
 from PIL import ExifTags, Image
 
 from api.errors import FrotaError, Invalid, UnsupportedMediaType
+from api.local_time import parse_offset
 
 pillow_heif.register_heif_opener()
 
@@ -42,7 +42,6 @@ _UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
-_OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 
 
 @dataclass
@@ -76,15 +75,6 @@ def sniff_format(path: Path) -> str | None:
         if brands & _HEIC_BRANDS:
             return "HEIF"
     return None
-
-
-def parse_offset(value: str | None) -> timezone | None:
-    match = _OFFSET.match((value or "").strip())
-    if not match:
-        return None
-    sign, hours, minutes = match.groups()
-    delta = timedelta(hours=int(hours), minutes=int(minutes))
-    return timezone(-delta if sign == "-" else delta)
 
 
 def _exif_datetime(value, offset: str | None, default_tz: timezone) -> datetime | None:

@@ -15,6 +15,7 @@ from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
+from api.local_time import default_exif_timezone
 from api.params import PhotoId
 from api.photos import service, signing
 from api.photos.dependencies import FileAccess, SignedOrBearer
@@ -105,7 +106,7 @@ async def upload_photo(
             form=form,
             upload=upload,
             idempotency_key=(idempotency_key or "").strip() or None,
-            exif_timezone=service.default_exif_timezone(settings),
+            exif_timezone=default_exif_timezone(settings),
         )
     finally:
         await run_in_threadpool(storage.remove, upload.path)

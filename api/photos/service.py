@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -37,10 +37,6 @@ before_commit: Callable[[Photo], None] | None = None
 
 def get_storage(settings: Settings) -> PhotoStorage:
     return PhotoStorage(settings.upload_dir)
-
-
-def default_exif_timezone(settings: Settings) -> timezone:
-    return images.parse_offset(settings.exif_default_offset) or UTC
 
 
 def _lock(session: Session, name: str) -> None:

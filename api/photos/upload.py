@@ -12,8 +12,9 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from api.errors import BadRequest, Invalid, PayloadTooLarge, UnsupportedMediaType
+from api.errors import BadRequest, Invalid, UnsupportedMediaType
 from api.photos.storage import PhotoStorage, UploadSink
+from api.photos.upload_limit import PhotoTooLarge
 
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 1024
@@ -27,10 +28,6 @@ class ReceivedUpload:
     sha256: str
     size_bytes: int
     fields: dict[str, str] = field(default_factory=dict)
-
-
-def too_large_message(max_bytes: int) -> str:
-    return f"The photo is larger than the limit of {max_bytes // (1024 * 1024)} MB"
 
 
 class _PartReader:
@@ -100,7 +97,7 @@ class _PartReader:
         if self._in_file:
             self.file_bytes += end - start
             if self.file_bytes > self.max_bytes:
-                raise PayloadTooLarge(too_large_message(self.max_bytes))
+                raise PhotoTooLarge(self.max_bytes)
             self.pending += data[start:end]
         else:
             self._value += data[start:end]

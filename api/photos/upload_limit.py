@@ -5,18 +5,27 @@ the whole body was read. This layer sees every `http.request` message: a declare
 Content-Length over the limit is refused before a byte is read, and a chunked body is refused
 the moment the running count passes it."""
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PayloadTooLarge
+from api.errors import PayloadTooLarge, send_error
 
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # form fields (at most 16 x 1 kB) and part headers
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # JSON and login forms are far smaller
 RESUMABLE_PATH = "/api/v1/uploads"  # tus: the body of a POST or PATCH is photo bytes
 
 
+MIB = 1024 * 1024
+
+
+class PhotoTooLarge(PayloadTooLarge):
+    """A photo past MAX_UPLOAD_MB, however it comes (multipart, resumable, this layer)."""
+
+    def __init__(self, max_bytes: int):
+        super().__init__(f"The photo is larger than the limit of {max_bytes // MIB} MB")
+
+
 class BodyTooLarge(PayloadTooLarge):
-    pass
+    """Raised from `receive` to stop the app reading a body past the limit."""
 
 
 class UploadSizeLimit:
@@ -34,26 +43,31 @@ class UploadSizeLimit:
         self.max_upload_bytes = max_upload_mb * 1024 * 1024 + MULTIPART_OVERHEAD_BYTES
         self.max_body_bytes = max_body_bytes
 
-    def _limit(self, scope: Scope) -> tuple[int, str]:
+    def _limit(self, scope: Scope) -> tuple[int, PayloadTooLarge]:
         path = scope["path"].rstrip("/")
         if (
             scope["method"] == "POST"
             and path in self.upload_paths
             or (scope["method"] in ("POST", "PATCH") and path.startswith(RESUMABLE_PATH))
         ):
-            return self.max_upload_bytes, (
-                f"The photo is larger than the limit of {self.max_upload_mb} MB"
-            )
-        return self.max_body_bytes, f"Request body larger than {self.max_body_bytes} bytes"
+            return self.max_upload_bytes, PhotoTooLarge(self.max_upload_mb * MIB)
+        return self.max_body_bytes, PayloadTooLarge(
+            f"Request body larger than {self.max_body_bytes} bytes"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        limit, message = self._limit(scope)
+        limit, refusal = self._limit(scope)
+
+        async def refuse() -> None:
+            # The rest of the body is never read: the client must not send it on this connection.
+            await send_error(scope, receive, send, refusal, headers={"Connection": "close"})
+
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _send_413(send, message)
+            await refuse()
             return
 
         received = 0
@@ -63,13 +77,13 @@ class UploadSizeLimit:
         async def counting_receive() -> Message:
             nonlocal received, exceeded
             if exceeded:
-                raise BodyTooLarge(message)
+                raise BodyTooLarge(refusal.message)
             event = await receive()
             if event["type"] == "http.request":
                 received += len(event.get("body", b""))
                 if received > limit:
                     exceeded = True
-                    raise BodyTooLarge(message)
+                    raise BodyTooLarge(refusal.message)
             return event
 
         async def guarded_send(event: Message) -> None:
@@ -79,7 +93,7 @@ class UploadSizeLimit:
                     # Whatever the app made of the aborted body (a 400 from form parsing, say),
                     # the client's problem is the size.
                     response_started = True
-                    await _send_413(send, message)
+                    await refuse()
                     return
                 response_started = True
             elif exceeded and event["type"] == "http.response.body":
@@ -91,7 +105,7 @@ class UploadSizeLimit:
         except BodyTooLarge:
             if response_started:
                 raise
-            await _send_413(send, message)
+            await refuse()
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -102,19 +116,3 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
-
-
-async def _send_413(send: Send, message: str) -> None:
-    body = orjson.dumps({"detail": message})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -28,12 +28,13 @@ from pydantic import ValidationError
 from api.config import Settings
 from api.db import get_sessionmaker
 from api.deps import Actor
-from api.error_responses import summarise
-from api.errors import FrotaError, Invalid, NotFound, PayloadTooLarge
+from api.errors import FrotaError, Invalid, NotFound, summarise
+from api.local_time import default_exif_timezone
 from api.photos import service as photos
 from api.photos.schemas import PhotoUploadForm
 from api.photos.storage import PhotoStorage, fsync_dir
-from api.photos.upload import ReceivedUpload, too_large_message
+from api.photos.upload import ReceivedUpload
+from api.photos.upload_limit import PhotoTooLarge
 from api.uploads.tus import Gone, Locked, TooManyUploads
 
 log = logging.getLogger("frota.uploads")
@@ -128,7 +129,7 @@ def create(
     """Check the upload could become a photo (who, where, how large) before a byte arrives."""
     max_bytes = settings.max_upload_mb * 1024 * 1024
     if length > max_bytes:
-        raise PayloadTooLarge(too_large_message(max_bytes))
+        raise PhotoTooLarge(max_bytes)
     if length == 0:
         raise Invalid("Upload-Length is 0: the photo file is empty")
     form = form_from_metadata(metadata)
@@ -234,7 +235,7 @@ class Appender:
                 form=form_from_metadata(self.state.metadata),
                 upload=received,
                 idempotency_key=(self.state.metadata.get("idempotency_key") or "").strip() or None,
-                exif_timezone=photos.default_exif_timezone(settings),
+                exif_timezone=default_exif_timezone(settings),
             )
         except FrotaError as exc:
             if exc.status_code >= 500:

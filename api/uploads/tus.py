@@ -7,10 +7,9 @@ import base64
 import binascii
 import hashlib
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import BadRequest, FrotaError
+from api.errors import BadRequest, FrotaError, PreconditionFailed, send_error
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
@@ -116,19 +115,10 @@ class TusHeaders:
         if method != "GET":
             version = dict(scope["headers"]).get(b"tus-resumable", b"").decode("latin-1")
             if version != TUS_VERSION:
-                body = orjson.dumps({"detail": f"Tus-Resumable must be {TUS_VERSION}"})
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 412,
-                        "headers": [
-                            (b"tus-version", TUS_VERSION.encode()),
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
+                refusal = PreconditionFailed(
+                    f"Tus-Resumable must be {TUS_VERSION}", headers={"Tus-Version": TUS_VERSION}
                 )
-                await send({"type": "http.response.body", "body": body})
+                await send_error(scope, receive, send, refusal)
                 return
 
         async def tus_send(message: Message) -> None:
