@@ -3,7 +3,16 @@ import { api, downloadCsv } from '../api.js';
 import { clear, field, fmtDate, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
 import { t } from '../i18n.js';
 
-const KINDS = ['reminder', 'document', 'licensing', 'cnh', 'toxicology', 'fine_identification', 'fine_payment', 'defect'];
+const KINDS = [
+  'reminder',
+  'document',
+  'licensing',
+  'cnh',
+  'toxicology',
+  'fine_identification',
+  'fine_payment',
+  'defect',
+];
 
 /** Where an item opens in the panel: its `ref` is the API path of the row. */
 function panelLink(item) {
@@ -20,13 +29,17 @@ function panelLink(item) {
 export const dueBadge = (status) => h('span', { class: `badge due-${status}`, text: t(`due.${status}`) });
 
 export function dueTable(items) {
-  return table([
-    { label: t('due.status'), cell: (i) => dueBadge(i.status) },
-    { label: t('due.kind'), cell: (i) => t(`due.kind.${i.kind}`) },
-    { label: t('due.what'), cell: (i) => h('a', { href: panelLink(i), text: i.title }) },
-    { label: t('due.when'), cell: (i) => fmtDate(i.due_on) },
-    { label: t('due.km'), cell: (i) => (i.due_km === null ? '—' : fmtKm(i.due_km)) },
-  ], items, panelLink);
+  return table(
+    [
+      { label: t('due.status'), cell: (i) => dueBadge(i.status) },
+      { label: t('due.kind'), cell: (i) => t(`due.kind.${i.kind}`) },
+      { label: t('due.what'), cell: (i) => h('a', { href: panelLink(i), text: i.title }) },
+      { label: t('due.when'), cell: (i) => fmtDate(i.due_on) },
+      { label: t('due.km'), cell: (i) => (i.due_km === null ? '—' : fmtKm(i.due_km)) },
+    ],
+    items,
+    panelLink,
+  );
 }
 
 function feedCard() {
@@ -35,8 +48,18 @@ function feedCard() {
   button.addEventListener('click', async () => {
     try {
       const { url } = await api('/due/feed-token', { method: 'POST' });
-      clear(status, h('input', { type: 'text', readonly: true, id: 'feed-url', value: url, 'aria-label': t('due.feed'),
-        on: { focus: (ev) => ev.target.select() } }), h('small', { text: t('due.feed_hint') }));
+      clear(
+        status,
+        h('input', {
+          type: 'text',
+          readonly: true,
+          id: 'feed-url',
+          value: url,
+          'aria-label': t('due.feed'),
+          on: { focus: (ev) => ev.target.select() },
+        }),
+        h('small', { text: t('due.feed_hint') }),
+      );
     } catch (err) {
       clear(status, notice(err.detail));
     }
@@ -49,18 +72,40 @@ export async function renderDue({ query, setQuery }) {
   const offset = Number(query.offset || 0);
   const filters = { kind: query.kind, within_days: query.within_days };
   const page = await api('/due', { query: { ...filters, limit: 50, offset } });
-  const form = h('form', { class: 'filters', id: 'due-filters' },
-    field(t('due.kind'), h('select', { name: 'kind' }, h('option', { value: '', text: t('common.all') }),
-      KINDS.map((k) => h('option', { value: k, text: t(`due.kind.${k}`), selected: query.kind === k })))),
-    field(t('due.within'), h('input', { name: 'within_days', type: 'number', min: '0', max: '365', value: query.within_days || '' })),
+  const form = h(
+    'form',
+    { class: 'filters', id: 'due-filters' },
+    field(
+      t('due.kind'),
+      h(
+        'select',
+        { name: 'kind' },
+        h('option', { value: '', text: t('common.all') }),
+        KINDS.map((k) => h('option', { value: k, text: t(`due.kind.${k}`), selected: query.kind === k })),
+      ),
+    ),
+    field(
+      t('due.within'),
+      h('input', { name: 'within_days', type: 'number', min: '0', max: '365', value: query.within_days || '' }),
+    ),
     h('button', { type: 'submit', text: t('common.search') }),
-    h('button', { type: 'button', class: 'secondary', text: t('due.csv'), on: { click: () => downloadCsv('/due', filters) } }));
+    h('button', {
+      type: 'button',
+      class: 'secondary',
+      text: t('due.csv'),
+      on: { click: () => downloadCsv('/due', filters) },
+    }),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     setQuery(formValues(form));
   });
-  clear(root, h('h1', { text: t('due.title') }), form,
+  clear(
+    root,
+    h('h1', { text: t('due.title') }),
+    form,
     page.items.length ? dueTable(page.items) : h('p', { class: 'muted', text: t('due.none') }),
     pager(page, (next) => setQuery({ ...query, offset: next || '' })),
-    feedCard());
+    feedCard(),
+  );
 }
