@@ -1,6 +1,7 @@
 // The panel's shell: who is logged in, the navigation, and a hash router over the views.
 import { ApiError, api, isFleet, session } from './api.js';
 import { add, clear, h, newView, notice } from './dom.js';
+import { loadEnums } from './enums.js';
 import { lang, t } from './i18n.js';
 import { renderAudit } from './views/audit.js';
 import { renderCosts } from './views/costs.js';
@@ -123,7 +124,8 @@ async function route() {
   const view = newView();
   if (!state.me) {
     try {
-      state.me = await api('/auth/me');
+      // The server's enums come with the caller: every view may read them at once.
+      [state.me] = await Promise.all([api('/auth/me'), loadEnums()]);
     } catch (err) {
       if (err.status === 401 || err.status === 403) return; // the events below take over
       add(view, notice(err.detail));

@@ -130,34 +130,6 @@ export function table(columns, rows, rowHref) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'list' }, head, body));
 }
 
-export function pager(page, go) {
-  if (!page.total) return h('p', { class: 'muted', text: t('common.empty') });
-  const from = page.offset + 1;
-  const to = page.offset + page.items.length;
-  return h(
-    'nav',
-    { class: 'pager', 'aria-label': 'pagination' },
-    h('button', {
-      type: 'button',
-      class: 'secondary',
-      disabled: !page.previous,
-      text: t('common.previous'),
-      on: { click: () => go(Math.max(page.offset - page.limit, 0)) },
-    }),
-    h('span', {
-      class: 'muted',
-      text: t('common.of', { from: fmtNumber(from), to: fmtNumber(to), total: fmtNumber(page.total) }),
-    }),
-    h('button', {
-      type: 'button',
-      class: 'secondary',
-      disabled: !page.next,
-      text: t('common.next'),
-      on: { click: () => go(page.offset + page.limit) },
-    }),
-  );
-}
-
 /** Form values as an object of trimmed strings (checkboxes as booleans). */
 export function formValues(form) {
   const values = {};

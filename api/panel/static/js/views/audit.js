@@ -1,23 +1,9 @@
 // The audit log (admins): who changed what, each field before → after.
 import { api } from '../api.js';
-import { clear, field, fmtDateTime, formValues, h, main, pager, table } from '../dom.js';
+import { clear, fmtDateTime, h, main, table } from '../dom.js';
+import { parameterValues } from '../enums.js';
 import { t } from '../i18n.js';
-
-const ENTITIES = [
-  'vehicle',
-  'driver',
-  'trip',
-  'photo',
-  'user',
-  'fuel_entry',
-  'service_record',
-  'reminder',
-  'document',
-  'inspection_template',
-  'inspection',
-  'defect',
-  'fine',
-];
+import { filterForm, inputFilter, pageOf, pager, pick, selectFilter } from '../lists.js';
 
 const shown = (value) =>
   value === null || value === undefined ? '∅' : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -34,33 +20,20 @@ function changesCell(entry) {
   );
 }
 
-export async function renderAudit({ query, setQuery }) {
+export async function renderAudit(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const filters = { entity: query.entity, entity_id: query.entity_id, actor_id: query.actor_id };
   const [page, users] = await Promise.all([
-    api('/audit', { query: { ...filters, limit: 50, offset } }),
+    api('/audit', { query: { ...pick(query, ['entity', 'entity_id', 'actor_id']), ...pageOf(query) } }),
     api('/users', { query: { limit: 200 } }),
   ]);
   const names = Object.fromEntries(users.items.map((u) => [u.id, u.name]));
-  const form = h(
-    'form',
-    { class: 'filters', id: 'audit-filters' },
-    field(
-      t('audit.entity'),
-      h(
-        'select',
-        { name: 'entity' },
-        h('option', { value: '', text: t('common.all') }),
-        ENTITIES.map((e) => h('option', { value: e, text: e, selected: query.entity === e })),
-      ),
-    ),
-    field('id', h('input', { name: 'entity_id', type: 'number', min: '1', value: query.entity_id || '' })),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
+  const form = filterForm(ctx, {
+    id: 'audit-filters',
+    fields: [
+      selectFilter(query, 'entity', t('audit.entity'), parameterValues('/audit', 'entity')),
+      inputFilter(query, 'entity_id', 'id', { type: 'number', min: '1' }),
+    ],
   });
   clear(
     root,
@@ -82,6 +55,6 @@ export async function renderAudit({ query, setQuery }) {
       ],
       page.items,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }

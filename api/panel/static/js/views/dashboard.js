@@ -1,10 +1,10 @@
 // The first screen: what needs a manager's attention today (a driver sees their own trip).
 import { api, byIds, isFleet } from '../api.js';
 import { add, clear, fmtAgo, fmtDateTime, fmtKm, fmtNumber, h, main, notice, statusBadge, table } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
 import { EXPIRY_WARNING_DAYS, expiryCell } from './drivers.js';
 import { dueTable } from './due.js';
-import { STATUSES } from './vehicles.js';
 
 const PHOTO_STALE_DAYS = 7;
 const SHOWN = 10;
@@ -32,13 +32,14 @@ async function dueSoon(section) {
 }
 
 async function vehiclesByStatus(section) {
-  const pages = await Promise.all(STATUSES.map((status) => api('/vehicles', { query: { status, limit: 1 } })));
+  const statuses = enumValues('VehicleStatus');
+  const pages = await Promise.all(statuses.map((status) => api('/vehicles', { query: { status, limit: 1 } })));
   add(
     section,
     h(
       'ul',
       { class: 'tiles' },
-      STATUSES.map((status, i) =>
+      statuses.map((status, i) =>
         h(
           'li',
           {},

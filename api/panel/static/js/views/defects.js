@@ -1,8 +1,9 @@
 // Defects board (managers): unresolved first, critical first; move one along, record the
 // repair (a service record that resolves it) and release the vehicle.
 import { api, fleetVehicles } from '../api.js';
-import { clear, fmtDateTime, h, main, notice, pager, table } from '../dom.js';
+import { clear, fmtDateTime, h, main, notice, table } from '../dom.js';
 import { t } from '../i18n.js';
+import { pageOf, pager } from '../lists.js';
 
 export const severityBadge = (severity) =>
   h('span', {
@@ -10,12 +11,12 @@ export const severityBadge = (severity) =>
     text: t(`defect.severity.${severity}`),
   });
 
-export async function renderDefects({ query, setQuery, message }) {
+export async function renderDefects(ctx) {
+  const { query, message } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
   const unresolved = query.all ? undefined : true;
   const [page, fleet] = await Promise.all([
-    api('/defects', { query: { unresolved, vehicle_id: query.vehicle_id, limit: 50, offset } }),
+    api('/defects', { query: { unresolved, vehicle_id: query.vehicle_id, ...pageOf(query) } }),
     fleetVehicles(),
   ]);
   const vehicles = Object.fromEntries(fleet.items.map((v) => [v.id, v]));
@@ -30,7 +31,7 @@ export async function renderDefects({ query, setQuery, message }) {
         await api(`/defects/${defect.id}`, { method: 'PATCH', json: body });
       }
       // The board again, with what changed, and the message above it.
-      await renderDefects({ query, setQuery, message: done });
+      await renderDefects({ ...ctx, message: done });
     } catch (err) {
       clear(status, notice(err.detail));
     }
@@ -105,6 +106,6 @@ export async function renderDefects({ query, setQuery, message }) {
       ],
       page.items,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }

@@ -1,49 +1,30 @@
 // Documents of vehicles (CRLV, insurance, IPVA) and drivers (toxicology exams), with expiry.
 import { api, fleetVehicles } from '../api.js';
-import { clear, field, fmtDate, fmtMoney, formValues, h, main, notice, pager, table, vehicleOptions } from '../dom.js';
+import { clear, field, fmtDate, fmtMoney, formValues, h, main, notice, table, vehicleOptions } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, pageOf, pager, pick, selectFilter } from '../lists.js';
 
-const KINDS = ['crlv', 'insurance', 'ipva', 'toxicology', 'other'];
 const statusBadge = (status) => h('span', { class: `badge doc-${status}`, text: t(`doc.status.${status}`) });
 
-export async function renderDocuments({ query, setQuery }) {
+export async function renderDocuments(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
   const [page, fleet, drivers] = await Promise.all([
-    api('/documents', { query: { kind: query.kind, status: query.status, limit: 50, offset } }),
+    api('/documents', { query: { ...pick(query, ['kind', 'status']), ...pageOf(query) } }),
     fleetVehicles(),
     api('/drivers', { query: { limit: 200 } }),
   ]);
   const plates = Object.fromEntries(fleet.items.map((v) => [v.id, v.plate]));
   const names = Object.fromEntries(drivers.items.map((d) => [d.id, d.name]));
-  const form = h(
-    'form',
-    { class: 'filters', id: 'document-filters' },
-    field(
-      t('doc.kind'),
-      h(
-        'select',
-        { name: 'kind' },
-        h('option', { value: '', text: t('common.all') }),
-        KINDS.map((k) => h('option', { value: k, text: t(`doc_kind.${k}`), selected: query.kind === k })),
-      ),
-    ),
-    field(
-      t('due.status'),
-      h(
-        'select',
-        { name: 'status' },
-        h('option', { value: '', text: t('common.all') }),
-        ['expired', 'due_soon', 'valid'].map((s) =>
-          h('option', { value: s, text: t(`doc.status.${s}`), selected: query.status === s }),
-        ),
-      ),
-    ),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
+  const form = filterForm(ctx, {
+    id: 'document-filters',
+    fields: [
+      selectFilter(query, 'kind', t('doc.kind'), enumValues('DocumentKind'), { label: (k) => t(`doc_kind.${k}`) }),
+      selectFilter(query, 'status', t('due.status'), enumValues('DocumentStatus'), {
+        label: (s) => t(`doc.status.${s}`),
+      }),
+    ],
   });
   clear(
     root,
@@ -76,7 +57,7 @@ export async function renderDocuments({ query, setQuery }) {
       page.items,
       (d) => `#/documents/${d.id}/edit`,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 
@@ -100,7 +81,9 @@ export async function renderDocumentForm({ params, query }) {
           h(
             'select',
             { name: 'kind' },
-            KINDS.map((k) => h('option', { value: k, text: t(`doc_kind.${k}`), selected: k === kind })),
+            enumValues('DocumentKind').map((k) =>
+              h('option', { value: k, text: t(`doc_kind.${k}`), selected: k === kind }),
+            ),
           ),
         ),
         field(

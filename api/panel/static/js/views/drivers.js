@@ -1,9 +1,9 @@
 // Drivers: list with licence expiry highlighting, create and edit, link to a `driver` login.
 import { api, byIds } from '../api.js';
-import { add, clear, daysUntil, field, fmtDate, formValues, h, main, notice, pager, table } from '../dom.js';
+import { add, clear, daysUntil, field, fmtDate, formValues, h, main, notice, table } from '../dom.js';
 import { t } from '../i18n.js';
+import { checkFilter, filterForm, inputFilter, pageOf, pager } from '../lists.js';
 
-const PAGE = 50;
 const CATEGORIES = ['A', 'B', 'C', 'D', 'E', 'AB', 'AC', 'AD', 'AE'];
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -30,42 +30,28 @@ export function expiryCell(isoDate) {
   return h('span', { class: 'expiry' }, fmtDate(isoDate));
 }
 
-export async function renderDrivers({ query, setQuery }) {
+export async function renderDrivers(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
   const page = await api('/drivers', {
     query: {
       q: query.q,
       license_expiring_within_days: query.expiring ? EXPIRY_WARNING_DAYS : undefined,
-      limit: PAGE,
-      offset,
+      ...pageOf(query),
     },
   });
   const logins = await byIds(
     'drivers/logins',
     page.items.map((d) => d.user_id),
   );
-  const search = h(
-    'form',
-    { class: 'filters', role: 'search' },
-    field(
-      t('common.search'),
-      h('input', { name: 'q', type: 'search', value: query.q || '', placeholder: t('driver.search') }),
-    ),
-    h(
-      'label',
-      { class: 'check' },
-      h('input', { type: 'checkbox', name: 'expiring', checked: Boolean(query.expiring) }),
-      t('driver.expiring_only'),
-    ),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  search.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const values = formValues(search);
-    setQuery({ q: values.q, expiring: values.expiring ? '1' : '' });
+  const search = filterForm(ctx, {
+    id: 'driver-filters',
+    fields: [
+      inputFilter(query, 'q', t('common.search'), { type: 'search', placeholder: t('driver.search') }),
+      checkFilter(query, 'expiring', t('driver.expiring_only')),
+    ],
+    autoSubmit: ['expiring'],
   });
-  search.elements.expiring.addEventListener('change', () => search.requestSubmit());
   clear(
     root,
     h(
@@ -97,7 +83,7 @@ export async function renderDrivers({ query, setQuery }) {
       page.items,
       (d) => `#/drivers/${d.id}/edit`,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 

@@ -11,23 +11,23 @@ import {
   h,
   main,
   notice,
-  pager,
   table,
   vehicleOptions,
 } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { pageOf, pager } from '../lists.js';
 
-const STATUSES = ['open', 'driver_named', 'paid', 'contested'];
 const identificationBadge = (f) =>
   h('span', {
     class: `badge ${f.identification === 'identified' ? 'due-ok' : f.identification === 'ambiguous' ? 'due-due_soon' : 'due-overdue'}`,
     text: t(`fine.identification.${f.identification}`),
   });
 
-export async function renderFines({ me, query, setQuery }) {
+export async function renderFines(ctx) {
+  const { me, query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const page = await api('/fines', { query: { status: query.status, limit: 50, offset } });
+  const page = await api('/fines', { query: { status: query.status, ...pageOf(query) } });
   const [vehicles, drivers] = await Promise.all([
     byIds(
       'vehicles',
@@ -76,7 +76,7 @@ export async function renderFines({ me, query, setQuery }) {
       page.items,
       isFleet(me) ? (f) => `#/fines/${f.id}` : null,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 
@@ -177,7 +177,9 @@ export async function renderFine({ params }) {
       h(
         'select',
         { name: 'status' },
-        STATUSES.map((s) => h('option', { value: s, text: t(`fine.status.${s}`), selected: s === fine.status })),
+        enumValues('FineStatus').map((s) =>
+          h('option', { value: s, text: t(`fine.status.${s}`), selected: s === fine.status }),
+        ),
       ),
     ),
     h(

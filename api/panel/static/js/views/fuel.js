@@ -1,6 +1,6 @@
 // Fuel: the fill-ups list (a driver sees theirs) and the form, with the receipt photo sent
 // resumably first (tus) and its id attached to the entry.
-import { api, byIds, downloadCsv, fleetVehicles, idempotencyKey, isFleet } from '../api.js';
+import { api, byIds, fleetVehicles, idempotencyKey, isFleet } from '../api.js';
 import {
   clear,
   field,
@@ -12,26 +12,25 @@ import {
   h,
   main,
   notice,
-  pager,
   table,
   vehicleOptions,
 } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { csvButton, filterForm, pageOf, pager, pick, vehicleFilter } from '../lists.js';
 import { resumableUpload } from './photos.js';
-
-export const FUEL_TYPES = ['gasoline', 'ethanol', 'diesel', 'diesel_s10', 'cng', 'electric_kwh'];
 
 async function openReceipt(photoId) {
   const photo = await api(`/photos/${photoId}`);
   window.open(photo.url, '_blank', 'noopener');
 }
 
-export async function renderFuel({ me, query, setQuery }) {
+export async function renderFuel(ctx) {
+  const { me, query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const filters = { vehicle_id: query.vehicle_id };
+  const filters = pick(query, ['vehicle_id']);
   const [page, fleet] = await Promise.all([
-    api('/fuel-entries', { query: { ...filters, limit: 50, offset } }),
+    api('/fuel-entries', { query: { ...filters, ...pageOf(query) } }),
     isFleet(me) ? fleetVehicles() : null,
   ]);
   const vehicles = await byIds(
@@ -39,27 +38,12 @@ export async function renderFuel({ me, query, setQuery }) {
     page.items.map((e) => e.vehicle_id),
   );
   const form = fleet
-    ? h(
-        'form',
-        { class: 'filters', id: 'fuel-filters' },
-        field(
-          t('fuel.vehicle'),
-          h('select', { name: 'vehicle_id' }, vehicleOptions(fleet.items, query.vehicle_id, t('common.all'))),
-        ),
-        h('button', { type: 'submit', text: t('common.search') }),
-        h('button', {
-          type: 'button',
-          class: 'secondary',
-          id: 'fuel-csv',
-          text: t('due.csv'),
-          on: { click: () => downloadCsv('/fuel-entries', filters) },
-        }),
-      )
+    ? filterForm(ctx, {
+        id: 'fuel-filters',
+        fields: [vehicleFilter(query, fleet.items)],
+        buttons: [csvButton('/fuel-entries', filters, 'fuel-csv')],
+      })
     : null;
-  form?.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
-  });
   clear(
     root,
     h(
@@ -97,7 +81,7 @@ export async function renderFuel({ me, query, setQuery }) {
       ],
       page.items,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 
@@ -158,7 +142,7 @@ export async function renderFuelForm({ me, query }) {
       h(
         'select',
         { name: 'fuel_type' },
-        FUEL_TYPES.map((f) => h('option', { value: f, text: t(`fuel_type.${f}`) })),
+        enumValues('FuelType').map((f) => h('option', { value: f, text: t(`fuel_type.${f}`) })),
       ),
     ),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'full_tank', checked: true }), t('fuel.full')),

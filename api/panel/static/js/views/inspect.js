@@ -2,10 +2,9 @@
 // photo for each problem) and, for managers, the checklists.
 import { api, fleetVehicles, idempotencyKey, isFleet } from '../api.js';
 import { add, clear, field, formValues, h, main, notice, vehicleOptions } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
 import { resumableUpload } from './photos.js';
-
-const RESULTS = ['pass', 'fail', 'na'];
 
 function itemBlock(item) {
   const note = h('input', { name: `note_${item.key}`, maxlength: '1000', placeholder: t('insp.note') });
@@ -19,7 +18,7 @@ function itemBlock(item) {
   const choices = h(
     'div',
     { class: 'choices', role: 'radiogroup', 'aria-label': item.label },
-    RESULTS.map((result) =>
+    enumValues('ItemResult').map((result) =>
       h(
         'label',
         { class: `choice choice-${result}` },
@@ -102,7 +101,7 @@ export async function renderInspect({ me, query }) {
       h(
         'select',
         { name: 'phase' },
-        ['check_out', 'check_in', 'periodic'].map((p) =>
+        enumValues('Phase').map((p) =>
           h('option', { value: p, text: t(`insp.phase.${p}`), selected: p === (openTrip ? 'check_in' : 'check_out') }),
         ),
       ),

@@ -13,41 +13,28 @@ import {
   h,
   main,
   notice,
-  pager,
   table,
   vehicleOptions,
 } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, pageOf, pager, pick, vehicleFilter } from '../lists.js';
 import { severityBadge } from './defects.js';
-
-const SERVICE_KINDS = ['preventive', 'corrective', 'tires', 'inspection', 'other'];
 
 export const reminderBadge = (status) =>
   h('span', { class: `badge due-${status}`, text: status === 'ok' ? t('maint.status.ok') : t(`due.${status}`) });
 
-export async function renderMaintenance({ query, setQuery }) {
+export async function renderMaintenance(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const filters = { vehicle_id: query.vehicle_id };
+  const filters = pick(query, ['vehicle_id']);
   const [reminders, services, fleet] = await Promise.all([
     api('/reminders', { query: { ...filters, limit: 200 } }),
-    api('/service-records', { query: { ...filters, limit: 50, offset } }),
+    api('/service-records', { query: { ...filters, ...pageOf(query) } }),
     fleetVehicles(),
   ]);
   const plates = Object.fromEntries(fleet.items.map((v) => [v.id, v.plate]));
-  const form = h(
-    'form',
-    { class: 'filters', id: 'maintenance-filters' },
-    field(
-      t('fuel.vehicle'),
-      h('select', { name: 'vehicle_id' }, vehicleOptions(fleet.items, query.vehicle_id, t('common.all'))),
-    ),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
-  });
+  const form = filterForm(ctx, { id: 'maintenance-filters', fields: [vehicleFilter(query, fleet.items)] });
   clear(
     root,
     h(
@@ -101,7 +88,7 @@ export async function renderMaintenance({ query, setQuery }) {
         ],
         services.items,
       ),
-      pager(services, (next) => setQuery({ ...query, offset: next || '' })),
+      pager(ctx, services),
     ),
   );
 }
@@ -191,7 +178,7 @@ export async function renderServiceForm({ query }) {
       h(
         'select',
         { name: 'kind' },
-        SERVICE_KINDS.map((k) => h('option', { value: k, text: t(`service_kind.${k}`) })),
+        enumValues('ServiceKind').map((k) => h('option', { value: k, text: t(`service_kind.${k}`) })),
       ),
     ),
     field(t('maint.vendor'), h('input', { name: 'vendor', maxlength: '120' })),

@@ -1,11 +1,12 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
 import { API_BASE, api, idempotencyKey, isFleet, normalisePlate, session, vehicleByPlate } from '../api.js';
-import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
+import { clear, dayStart, field, fmtDateTime, h, main, notice } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, inputFilter, selectFilter } from '../lists.js';
 
 const PAGE = 24;
-export const KINDS = ['odometer', 'damage', 'fuel_receipt', 'exterior', 'interior', 'document', 'other'];
 const kindLabel = (kind) => (kind ? t(`kind.${kind}`) : t('kind.other'));
 
 // A click on the backdrop (the dialog itself, outside its content) closes the full-size view.
@@ -219,7 +220,7 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
       h(
         'select',
         { name: 'kind' },
-        KINDS.map((k) => h('option', { value: k, text: kindLabel(k) })),
+        enumValues('PhotoKind').map((k) => h('option', { value: k, text: kindLabel(k) })),
       ),
     ),
     submit,
@@ -248,33 +249,19 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
 }
 
 /** The photos page (managers): filters by plate, kind and upload date; the gallery below. */
-export async function renderPhotos({ me, query, setQuery }) {
+export async function renderPhotos(ctx) {
+  const { me, query } = ctx;
   const root = main();
   const status = h('div', { class: 'status-area' });
-  const filters = h(
-    'form',
-    { class: 'filters', role: 'search', id: 'photo-filters' },
-    field(
-      t('trip.vehicle'),
-      h('input', { name: 'plate', value: query.plate || '', placeholder: 'ABC1D23', autocapitalize: 'characters' }),
-    ),
-    field(
-      t('photos.kind'),
-      h(
-        'select',
-        { name: 'kind' },
-        h('option', { value: '', text: t('common.all') }),
-        KINDS.map((k) => h('option', { value: k, text: kindLabel(k), selected: query.kind === k })),
-      ),
-    ),
-    field(t('trip.from'), h('input', { name: 'from', type: 'date', value: query.from || '' })),
-    field(t('trip.to'), h('input', { name: 'to', type: 'date', value: query.to || '' })),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  filters.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const v = formValues(filters);
-    setQuery({ plate: normalisePlate(v.plate), kind: v.kind, from: v.from, to: v.to });
+  const filters = filterForm(ctx, {
+    id: 'photo-filters',
+    fields: [
+      inputFilter(query, 'plate', t('trip.vehicle'), { placeholder: 'ABC1D23', autocapitalize: 'characters' }),
+      selectFilter(query, 'kind', t('photos.kind'), enumValues('PhotoKind'), { label: kindLabel }),
+      inputFilter(query, 'from', t('trip.from'), { type: 'date' }),
+      inputFilter(query, 'to', t('trip.to'), { type: 'date' }),
+    ],
+    toQuery: (values) => ({ ...values, plate: normalisePlate(values.plate) }),
   });
   const gallery = h('section', { class: 'card', id: 'photos-page' });
   clear(root, h('h1', { text: t('photos.title') }), filters, status, gallery);

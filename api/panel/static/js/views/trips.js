@@ -1,15 +1,15 @@
 // Trips: list with filters (vehicle, driver, open/finished, date range) and detail with check-in.
 import { api, byIds, isFleet, normalisePlate, vehicleByPlate } from '../api.js';
-import { clear, dayStart, field, fmtDateTime, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
+import { clear, dayStart, field, fmtDateTime, fmtKm, formValues, h, main, notice, table } from '../dom.js';
+import { parameterValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, inputFilter, pageOf, pager, pick, selectFilter } from '../lists.js';
 import { photoGallery, photoUploadForm } from './photos.js';
-
-const PAGE = 50;
 
 export function stateBadge(trip) {
   return trip.finished_at
-    ? h('span', { class: 'badge status-available', text: t('trip.finished_state') })
-    : h('span', { class: 'badge status-in_use', text: t('trip.open') });
+    ? h('span', { class: 'badge status-available', text: t('trip.state.finished') })
+    : h('span', { class: 'badge status-in_use', text: t('trip.state.open') });
 }
 
 /** Turn the typed plate and driver name into ids; the error says which one is unknown. */
@@ -29,18 +29,15 @@ async function resolveFilters(values) {
   return query;
 }
 
-export async function renderTrips({ me, query, setQuery }) {
+export async function renderTrips(ctx) {
+  const { me, query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
   const page = await api('/trips', {
     query: {
-      vehicle_id: query.vehicle_id,
-      driver_id: query.driver_id,
-      state: query.state,
+      ...pick(query, ['vehicle_id', 'driver_id', 'state']),
       started_from: dayStart(query.from),
       started_to: dayStart(query.to, 1),
-      limit: PAGE,
-      offset,
+      ...pageOf(query),
     },
   });
   const [vehicles, drivers] = await Promise.all([
@@ -50,42 +47,21 @@ export async function renderTrips({ me, query, setQuery }) {
       : {},
   ]);
   const status = h('div', { class: 'status-area' });
-  const filters = h(
-    'form',
-    { class: 'filters', role: 'search', id: 'trip-filters' },
-    field(
-      t('trip.vehicle'),
-      h('input', {
-        name: 'plate',
-        value: vehicles[query.vehicle_id]?.plate ?? '',
-        placeholder: 'ABC1D23',
-        autocapitalize: 'characters',
+  // The ids of the hash query are shown as the plate and the name they stand for.
+  const shown = { plate: vehicles[query.vehicle_id]?.plate, driver: drivers[query.driver_id]?.name };
+  const filters = filterForm(ctx, {
+    id: 'trip-filters',
+    fields: [
+      inputFilter(shown, 'plate', t('trip.vehicle'), { placeholder: 'ABC1D23', autocapitalize: 'characters' }),
+      isFleet(me) ? inputFilter(shown, 'driver', t('trip.driver')) : null,
+      selectFilter(query, 'state', t('trip.state'), parameterValues('/trips', 'state'), {
+        label: (s) => t(`trip.state.${s}`),
       }),
-    ),
-    isFleet(me)
-      ? field(t('trip.driver'), h('input', { name: 'driver', value: drivers[query.driver_id]?.name ?? '' }))
-      : null,
-    field(
-      t('trip.state'),
-      h(
-        'select',
-        { name: 'state' },
-        h('option', { value: '', text: t('common.all') }),
-        h('option', { value: 'open', text: t('trip.open'), selected: query.state === 'open' }),
-        h('option', { value: 'finished', text: t('trip.finished_state'), selected: query.state === 'finished' }),
-      ),
-    ),
-    field(t('trip.from'), h('input', { name: 'from', type: 'date', value: query.from || '' })),
-    field(t('trip.to'), h('input', { name: 'to', type: 'date', value: query.to || '' })),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  filters.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    try {
-      setQuery(await resolveFilters(formValues(filters)));
-    } catch (err) {
-      clear(status, notice(err.detail || err.message));
-    }
+      inputFilter(query, 'from', t('trip.from'), { type: 'date' }),
+      inputFilter(query, 'to', t('trip.to'), { type: 'date' }),
+    ],
+    toQuery: resolveFilters,
+    status,
   });
   clear(
     root,
@@ -118,7 +94,7 @@ export async function renderTrips({ me, query, setQuery }) {
       page.items,
       (trip) => `#/trips/${trip.id}`,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 

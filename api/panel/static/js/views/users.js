@@ -1,12 +1,11 @@
 // Users (admins): list, create a manager or a driver (with the driver record, in one form) with a
 // temporary password that must be changed, deactivate, reset a password.
 import { api } from '../api.js';
-import { clear, field, formValues, h, main, notice, pager, table } from '../dom.js';
+import { clear, field, formValues, h, main, notice, table } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, pageOf, pager, selectFilter } from '../lists.js';
 import { licenceFields } from './drivers.js';
-
-const PAGE = 50;
-const ROLES = ['driver', 'manager', 'admin'];
 
 /** A readable temporary password (16 characters, no look-alikes), made in the browser. */
 function temporaryPassword() {
@@ -28,27 +27,13 @@ function passwordField(name) {
   return field(t('user.temporary_password'), input, t('user.temporary_hint'));
 }
 
-export async function renderUsers({ query, setQuery }) {
+export async function renderUsers(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const page = await api('/users', { query: { role: query.role, limit: PAGE, offset } });
-  const filters = h(
-    'form',
-    { class: 'filters', role: 'search', id: 'user-filters' },
-    field(
-      t('user.role'),
-      h(
-        'select',
-        { name: 'role' },
-        h('option', { value: '', text: t('common.all') }),
-        ROLES.map((r) => h('option', { value: r, text: t(`role.${r}`), selected: query.role === r })),
-      ),
-    ),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  filters.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery({ role: formValues(filters).role });
+  const page = await api('/users', { query: { role: query.role, ...pageOf(query) } });
+  const filters = filterForm(ctx, {
+    id: 'user-filters',
+    fields: [selectFilter(query, 'role', t('user.role'), enumValues('Role'), { label: (r) => t(`role.${r}`) })],
   });
   clear(
     root,
@@ -74,7 +59,7 @@ export async function renderUsers({ query, setQuery }) {
       page.items,
       (u) => `#/users/${u.id}`,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 
@@ -91,7 +76,7 @@ export async function renderUserForm() {
   const role = h(
     'select',
     { name: 'role' },
-    ROLES.map((r) => h('option', { value: r, text: t(`role.${r}`) })),
+    enumValues('Role').map((r) => h('option', { value: r, text: t(`role.${r}`), selected: r === 'driver' })),
   );
   const form = h(
     'form',
@@ -170,7 +155,7 @@ export async function renderUser({ me, params, query }) {
       h(
         'select',
         { name: 'role', disabled: user.id === me.id },
-        ROLES.map((r) => h('option', { value: r, text: t(`role.${r}`), selected: user.role === r })),
+        enumValues('Role').map((r) => h('option', { value: r, text: t(`role.${r}`), selected: user.role === r })),
       ),
     ),
     h(

@@ -11,44 +11,29 @@ import {
   h,
   main,
   notice,
-  pager,
   statusBadge,
   table,
 } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, inputFilter, pageOf, pager, pick, selectFilter } from '../lists.js';
 import { severityBadge } from './defects.js';
 import { photoGallery, photoUploadForm } from './photos.js';
 
-export const STATUSES = ['available', 'in_use', 'maintenance', 'retired'];
-const PAGE = 50;
-
-export async function renderVehicles({ me, query, setQuery }) {
+export async function renderVehicles(ctx) {
+  const { me, query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const page = await api('/vehicles', { query: { q: query.q, status: query.status, limit: PAGE, offset } });
-  const search = h(
-    'form',
-    { class: 'filters', role: 'search' },
-    field(
-      t('common.search'),
-      h('input', { name: 'q', type: 'search', value: query.q || '', placeholder: t('vehicle.search') }),
-    ),
-    field(
-      t('vehicle.status'),
-      h(
-        'select',
-        { name: 'status' },
-        h('option', { value: '', text: t('common.all') }),
-        STATUSES.map((s) => h('option', { value: s, text: t(`status.${s}`), selected: query.status === s })),
-      ),
-    ),
-    h('button', { type: 'submit', text: t('common.search') }),
-  );
-  search.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery({ ...formValues(search), offset: '' });
+  const page = await api('/vehicles', { query: { ...pick(query, ['q', 'status']), ...pageOf(query) } });
+  const search = filterForm(ctx, {
+    id: 'vehicle-filters',
+    fields: [
+      inputFilter(query, 'q', t('common.search'), { type: 'search', placeholder: t('vehicle.search') }),
+      selectFilter(query, 'status', t('vehicle.status'), enumValues('VehicleStatus'), {
+        label: (s) => t(`status.${s}`),
+      }),
+    ],
+    autoSubmit: ['status'],
   });
-  search.elements.status.addEventListener('change', () => search.requestSubmit());
   clear(
     root,
     h(
@@ -72,7 +57,7 @@ export async function renderVehicles({ me, query, setQuery }) {
       page.items,
       (v) => `#/vehicles/${v.id}`,
     ),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
+    pager(ctx, page),
   );
 }
 
@@ -172,7 +157,7 @@ async function vehicleTrips(me, vehicleId, section) {
                 cell: (trip) =>
                   trip.finished_at
                     ? fmtDateTime(trip.finished_at)
-                    : h('span', { class: 'badge status-in_use', text: t('trip.open') }),
+                    : h('span', { class: 'badge status-in_use', text: t('trip.state.open') }),
               },
               {
                 label: t('trip.distance'),
@@ -270,7 +255,7 @@ export async function renderVehicleForm({ me, params }) {
   const id = params[0] ? Number(params[0]) : null;
   const vehicle = id ? await api(`/vehicles/${id}`) : null;
   const status = h('div', { class: 'status-area' });
-  const statusOptions = STATUSES.filter((s) => s !== 'in_use' || vehicle?.status === 'in_use');
+  const statusOptions = enumValues('VehicleStatus').filter((s) => s !== 'in_use' || vehicle?.status === 'in_use');
   const form = h(
     'form',
     { class: 'card', id: 'vehicle-form' },
