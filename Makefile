@@ -34,7 +34,7 @@ test: install  ## the whole suite against a real PostgreSQL (embedded unless TES
 
 lint: install install-js  ## ruff over the Python; Biome (lint, format, import order) over api/panel/static/js
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIOME) ci --error-on-warnings
+	$(BIOME) ci --error-on-warnings --colors=off
 
 format: install install-js
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

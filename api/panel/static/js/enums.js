@@ -9,8 +9,8 @@ let loading = null;
 /** Fetch `/openapi.json` once (again only after a failure). */
 export function loadEnums() {
   loading ??= api(new URL('../openapi.json', location.href), { auth: false }).then(
-    (document) => {
-      spec = document;
+    (openapi) => {
+      spec = openapi;
     },
     (err) => {
       loading = null;
@@ -20,19 +20,21 @@ export function loadEnums() {
   return loading;
 }
 
-function valuesOf(schema, where) {
-  const ref = schema?.$ref ?? schema?.anyOf?.find((s) => s.$ref || s.enum)?.$ref;
-  const resolved = ref ? spec.components.schemas[ref.split('/').pop()] : (schema?.anyOf?.find((s) => s.enum) ?? schema);
-  if (!Array.isArray(resolved?.enum)) throw new Error(`${where}: no enum in /openapi.json`);
-  return resolved.enum;
+/** The enum of a schema: its own, the component's it names (`$ref`), or its `anyOf`'s (optional). */
+function enumOf(schema, where) {
+  for (const option of schema?.anyOf ?? [schema]) {
+    const target = option?.$ref ? spec.components.schemas[option.$ref.split('/').pop()] : option;
+    if (Array.isArray(target?.enum)) return target.enum;
+  }
+  throw new Error(`${where}: no enum in /openapi.json`);
 }
 
 /** The values of the OpenAPI's enum schema `name` (`VehicleStatus`), in the server's order. */
-export const enumValues = (name) => valuesOf(spec?.components?.schemas?.[name], name);
+export const enumValues = (name) => enumOf(spec?.components?.schemas?.[name], name);
 
 /** The values a list's query parameter accepts (`'/audit', 'entity'`), declared inline or by name. */
 export function parameterValues(path, name) {
   const operation = spec?.paths?.[`/api/v1${path}`]?.get;
   const parameter = operation?.parameters?.find((p) => p.name === name && p.in === 'query');
-  return valuesOf(parameter?.schema, `GET ${path} ?${name}`);
+  return enumOf(parameter?.schema, `GET ${path} ?${name}`);
 }

@@ -76,6 +76,7 @@ export async function renderUserForm() {
   const role = h(
     'select',
     { name: 'role' },
+    // A new login is a driver unless chosen otherwise (the server lists the roles admin first).
     enumValues('Role').map((r) => h('option', { value: r, text: t(`role.${r}`), selected: r === 'driver' })),
   );
   const form = h(
