@@ -15,7 +15,9 @@ export class ApiError extends Error {
 }
 
 export const session = {
-  get token() { return sessionStorage.getItem(TOKEN_KEY); },
+  get token() {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
   save(tokenResponse) {
     sessionStorage.setItem(TOKEN_KEY, tokenResponse.access_token);
     const expiresAt = Date.now() + (tokenResponse.expires_in || 0) * 1000;
@@ -34,10 +36,12 @@ export const session = {
 /** FastAPI's 422 detail is a list of {loc, msg}; anything else is shown as it is. */
 export function describeDetail(detail) {
   if (Array.isArray(detail)) {
-    return detail.map((d) => {
-      const where = (d.loc || []).filter((p) => p !== 'body' && p !== 'query').join('.');
-      return where ? `${where}: ${d.msg}` : d.msg;
-    }).join('; ');
+    return detail
+      .map((d) => {
+        const where = (d.loc || []).filter((p) => p !== 'body' && p !== 'query').join('.');
+        return where ? `${where}: ${d.msg}` : d.msg;
+      })
+      .join('; ');
   }
   if (detail && typeof detail === 'object') return JSON.stringify(detail);
   return String(detail ?? '');
@@ -52,7 +56,10 @@ function announce(name, detail) {
  * dropped), `json` a JSON body, `form` a form or multipart body. Resolves to the parsed JSON
  * (also for the `okStatuses` that carry a report, like a 503 from /health/detailed).
  */
-export async function api(path, { method = 'GET', query, json, form, headers = {}, auth = true, okStatuses = [] } = {}) {
+export async function api(
+  path,
+  { method = 'GET', query, json, form, headers = {}, auth = true, okStatuses = [] } = {},
+) {
   const url = path instanceof URL ? new URL(path) : new URL(path.replace(/^\//, ''), API_BASE);
   for (const [name, value] of Object.entries(query || {})) {
     for (const v of Array.isArray(value) ? value : [value]) {

@@ -1,6 +1,7 @@
 // The panel's shell: who is logged in, the navigation, and a hash router over the views.
-import { api, ApiError, isFleet, session } from './api.js';
+import { ApiError, api, isFleet, session } from './api.js';
 import { add, clear, h, newView, notice } from './dom.js';
+import { loadEnums } from './enums.js';
 import { lang, t } from './i18n.js';
 import { renderAudit } from './views/audit.js';
 import { renderCosts } from './views/costs.js';
@@ -80,18 +81,40 @@ function renderShell() {
     return clear(nav);
   }
   const links = isFleet(me)
-    ? [['#/', 'nav.dashboard'], ['#/due', 'nav.due'], ['#/vehicles', 'nav.vehicles'], ['#/drivers', 'nav.drivers'], ['#/trips', 'nav.trips'],
-      ['#/photos', 'nav.photos'], ['#/fuel', 'nav.fuel'], ['#/maintenance', 'nav.maintenance'], ['#/defects', 'nav.defects'],
-      ['#/inspect', 'nav.inspect'], ['#/documents', 'nav.documents'], ['#/fines', 'nav.fines'], ['#/costs', 'nav.costs']]
-    : [['#/', 'nav.dashboard'], ['#/trips', 'nav.my_trips'], ['#/inspect', 'nav.inspect'], ['#/fuel', 'nav.fuel'], ['#/fines', 'nav.fines'], ['#/vehicles', 'nav.vehicles']];
+    ? [
+        ['#/', 'nav.dashboard'],
+        ['#/due', 'nav.due'],
+        ['#/vehicles', 'nav.vehicles'],
+        ['#/drivers', 'nav.drivers'],
+        ['#/trips', 'nav.trips'],
+        ['#/photos', 'nav.photos'],
+        ['#/fuel', 'nav.fuel'],
+        ['#/maintenance', 'nav.maintenance'],
+        ['#/defects', 'nav.defects'],
+        ['#/inspect', 'nav.inspect'],
+        ['#/documents', 'nav.documents'],
+        ['#/fines', 'nav.fines'],
+        ['#/costs', 'nav.costs'],
+      ]
+    : [
+        ['#/', 'nav.dashboard'],
+        ['#/trips', 'nav.my_trips'],
+        ['#/inspect', 'nav.inspect'],
+        ['#/fuel', 'nav.fuel'],
+        ['#/fines', 'nav.fines'],
+        ['#/vehicles', 'nav.vehicles'],
+      ];
   if (me.role === 'admin') links.push(['#/users', 'nav.users'], ['#/audit', 'nav.audit']);
   links.push(['#/password', 'nav.password']);
   const { path } = parseHash();
-  clear(nav, links.map(([href, key]) => {
-    const target = href.slice(1);
-    const current = target === '/' ? path === '/' : path.startsWith(target);
-    return h('a', { href, text: t(key), 'aria-current': current ? 'page' : null });
-  }));
+  clear(
+    nav,
+    links.map(([href, key]) => {
+      const target = href.slice(1);
+      const current = target === '/' ? path === '/' : path.startsWith(target);
+      return h('a', { href, text: t(key), 'aria-current': current ? 'page' : null });
+    }),
+  );
   document.getElementById('who-name').textContent = `${me.name} (${t(`role.${me.role}`)})`;
 }
 
@@ -101,7 +124,8 @@ async function route() {
   const view = newView();
   if (!state.me) {
     try {
-      state.me = await api('/auth/me');
+      // The server's enums come with the caller: every view may read them at once.
+      [state.me] = await Promise.all([api('/auth/me'), loadEnums()]);
     } catch (err) {
       if (err.status === 401 || err.status === 403) return; // the events below take over
       add(view, notice(err.detail));

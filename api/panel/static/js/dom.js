@@ -87,7 +87,11 @@ export function daysUntil(isoDate) {
 
 export function fmtAgo(iso) {
   const seconds = (new Date(iso) - Date.now()) / 1000;
-  const units = [['day', 86400], ['hour', 3600], ['minute', 60]];
+  const units = [
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return relativeFmt.format(Math.round(seconds / size), unit);
   }
@@ -96,30 +100,34 @@ export function fmtAgo(iso) {
 
 /** A responsive table: on a phone each row becomes a card, cells labelled by `data-label`. */
 export function table(columns, rows, rowHref) {
-  const head = h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label }))));
-  const body = h('tbody', {}, rows.map((row) => {
-    const tr = h('tr', {}, columns.map((c) => h('td', { 'data-label': c.label }, c.cell(row))));
-    if (rowHref) {
-      tr.classList.add('clickable');
-      tr.addEventListener('click', (ev) => {
-        if (!ev.target.closest('a, button')) location.hash = rowHref(row);
-      });
-    }
-    return tr;
-  }));
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      columns.map((c) => h('th', { scope: 'col', text: c.label })),
+    ),
+  );
+  const body = h(
+    'tbody',
+    {},
+    rows.map((row) => {
+      const tr = h(
+        'tr',
+        {},
+        columns.map((c) => h('td', { 'data-label': c.label }, c.cell(row))),
+      );
+      if (rowHref) {
+        tr.classList.add('clickable');
+        tr.addEventListener('click', (ev) => {
+          if (!ev.target.closest('a, button')) location.hash = rowHref(row);
+        });
+      }
+      return tr;
+    }),
+  );
   return h('div', { class: 'table-wrap' }, h('table', { class: 'list' }, head, body));
-}
-
-export function pager(page, go) {
-  if (!page.total) return h('p', { class: 'muted', text: t('common.empty') });
-  const from = page.offset + 1;
-  const to = page.offset + page.items.length;
-  return h('nav', { class: 'pager', 'aria-label': 'pagination' },
-    h('button', { type: 'button', class: 'secondary', disabled: !page.previous, text: t('common.previous'),
-      on: { click: () => go(Math.max(page.offset - page.limit, 0)) } }),
-    h('span', { class: 'muted', text: t('common.of', { from: fmtNumber(from), to: fmtNumber(to), total: fmtNumber(page.total) }) }),
-    h('button', { type: 'button', class: 'secondary', disabled: !page.next, text: t('common.next'),
-      on: { click: () => go(page.offset + page.limit) } }));
 }
 
 /** Form values as an object of trimmed strings (checkboxes as booleans). */
@@ -152,6 +160,12 @@ export function isoDay(date = new Date()) {
 export function vehicleOptions(vehicles, selected, blank) {
   return [
     blank ? h('option', { value: '', text: blank }) : null,
-    vehicles.map((v) => h('option', { value: String(v.id), text: `${v.plate} · ${v.make} ${v.model}`, selected: Number(selected) === v.id })),
+    vehicles.map((v) =>
+      h('option', {
+        value: String(v.id),
+        text: `${v.plate} · ${v.make} ${v.model}`,
+        selected: Number(selected) === v.id,
+      }),
+    ),
   ];
 }

@@ -1,8 +1,10 @@
 // Costs: fuel and maintenance per vehicle or per month, as a stacked bar chart (Chart.js, vendored
 // and loaded only here) and a table with km, litres, R$/km and km/l.
 import { api } from '../api.js';
-import { clear, field, fmtDate, fmtMoney, fmtNumber, formValues, h, isoDay, main, table } from '../dom.js';
+import { clear, fmtDate, fmtMoney, fmtNumber, h, isoDay, main, table } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { locale, t } from '../i18n.js';
+import { filterForm, inputFilter, selectFilter } from '../lists.js';
 
 let chartLibrary = null;
 
@@ -12,48 +14,69 @@ function loadChartJs() {
     const script = document.createElement('script');
     script.src = new URL('../../vendor/chart.umd.min.js', import.meta.url).href;
     script.onload = () => resolve(window.Chart);
-    script.onerror = () => { chartLibrary = null; reject(new Error('chart.umd.min.js')); };
+    script.onerror = () => {
+      chartLibrary = null;
+      reject(new Error('chart.umd.min.js'));
+    };
     document.head.append(script);
   });
   return chartLibrary;
 }
 
-const monthLabel = (iso) => new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric' }).format(new Date(`${iso}T12:00:00`));
+const monthLabel = (iso) =>
+  new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric' }).format(new Date(`${iso}T12:00:00`));
 
-export async function renderCosts({ query, setQuery }) {
+export async function renderCosts(ctx) {
+  const { query } = ctx;
   const root = main();
   const today = new Date();
   const from = query.from || isoDay(new Date(today.getFullYear(), today.getMonth() - 11, 1));
   const to = query.to || isoDay(today);
   const groupBy = query.group_by === 'month' ? 'month' : 'vehicle';
   const report = await api('/reports/costs', { query: { from, to, group_by: groupBy } });
-  const form = h('form', { class: 'filters', id: 'cost-filters' },
-    field(t('costs.from'), h('input', { name: 'from', type: 'date', value: from })),
-    field(t('costs.to'), h('input', { name: 'to', type: 'date', value: to })),
-    field(t('costs.group'), h('select', { name: 'group_by' },
-      h('option', { value: 'vehicle', text: t('costs.by_vehicle'), selected: groupBy === 'vehicle' }),
-      h('option', { value: 'month', text: t('costs.by_month'), selected: groupBy === 'month' }))),
-    h('button', { type: 'submit', text: t('costs.show') }));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
+  const shown = { from, to, group_by: groupBy };
+  const form = filterForm(ctx, {
+    id: 'cost-filters',
+    submitText: t('costs.show'),
+    fields: [
+      inputFilter(shown, 'from', t('costs.from'), { type: 'date' }),
+      inputFilter(shown, 'to', t('costs.to'), { type: 'date' }),
+      selectFilter(shown, 'group_by', t('costs.group'), enumValues('GroupBy'), {
+        label: (g) => t(`costs.by_${g}`),
+        all: false,
+      }),
+    ],
   });
   const label = (g) => (groupBy === 'month' ? monthLabel(g.month) : g.plate);
   const rows = [...report.groups, { ...report.totals, plate: t('costs.totals'), month: null, total: true }];
-  const canvas = h('canvas', { id: 'cost-chart', role: 'img', 'aria-label': t('costs.chart', { group: t(`costs.by_${groupBy}`) }) });
-  clear(root, h('h1', { text: t('costs.title') }), form,
+  const canvas = h('canvas', {
+    id: 'cost-chart',
+    role: 'img',
+    'aria-label': t('costs.chart', { group: t(`costs.by_${groupBy}`) }),
+  });
+  clear(
+    root,
+    h('h1', { text: t('costs.title') }),
+    form,
     h('section', { class: 'card chart' }, h('div', { class: 'chart-box' }, canvas)),
-    table([
-      { label: t(`costs.by_${groupBy}`), cell: (g) => (g.total ? h('strong', { text: t('costs.totals') }) : label(g)) },
-      { label: t('costs.fuel'), cell: (g) => fmtMoney(g.fuel_cost) },
-      { label: t('costs.service'), cell: (g) => fmtMoney(g.service_cost) },
-      { label: t('costs.total'), cell: (g) => fmtMoney(g.total_cost) },
-      { label: t('costs.km'), cell: (g) => fmtNumber(g.km) },
-      { label: t('costs.liters'), cell: (g) => fmtNumber(g.liters) },
-      { label: t('costs.per_km'), cell: (g) => fmtNumber(g.cost_per_km) },
-      { label: t('costs.kml'), cell: (g) => fmtNumber(g.km_per_liter) },
-    ], rows),
-    h('p', { class: 'muted', text: `${fmtDate(report.from)} – ${fmtDate(report.to)}` }));
+    table(
+      [
+        {
+          label: t(`costs.by_${groupBy}`),
+          cell: (g) => (g.total ? h('strong', { text: t('costs.totals') }) : label(g)),
+        },
+        { label: t('costs.fuel'), cell: (g) => fmtMoney(g.fuel_cost) },
+        { label: t('costs.service'), cell: (g) => fmtMoney(g.service_cost) },
+        { label: t('costs.total'), cell: (g) => fmtMoney(g.total_cost) },
+        { label: t('costs.km'), cell: (g) => fmtNumber(g.km) },
+        { label: t('costs.liters'), cell: (g) => fmtNumber(g.liters) },
+        { label: t('costs.per_km'), cell: (g) => fmtNumber(g.cost_per_km) },
+        { label: t('costs.kml'), cell: (g) => fmtNumber(g.km_per_liter) },
+      ],
+      rows,
+    ),
+    h('p', { class: 'muted', text: `${fmtDate(report.from)} – ${fmtDate(report.to)}` }),
+  );
   const Chart = await loadChartJs();
   new Chart(canvas, {
     type: 'bar',

@@ -1,9 +1,9 @@
 // What is overdue or due soon (the manager's first card and its own page), and the calendar feed.
-import { api, downloadCsv } from '../api.js';
-import { clear, field, fmtDate, fmtKm, formValues, h, main, notice, pager, table } from '../dom.js';
+import { api } from '../api.js';
+import { clear, fmtDate, fmtKm, h, main, notice, table } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
-
-const KINDS = ['reminder', 'document', 'licensing', 'cnh', 'toxicology', 'fine_identification', 'fine_payment', 'defect'];
+import { csvButton, filterForm, inputFilter, pageOf, pager, pick, selectFilter } from '../lists.js';
 
 /** Where an item opens in the panel: its `ref` is the API path of the row. */
 function panelLink(item) {
@@ -20,13 +20,17 @@ function panelLink(item) {
 export const dueBadge = (status) => h('span', { class: `badge due-${status}`, text: t(`due.${status}`) });
 
 export function dueTable(items) {
-  return table([
-    { label: t('due.status'), cell: (i) => dueBadge(i.status) },
-    { label: t('due.kind'), cell: (i) => t(`due.kind.${i.kind}`) },
-    { label: t('due.what'), cell: (i) => h('a', { href: panelLink(i), text: i.title }) },
-    { label: t('due.when'), cell: (i) => fmtDate(i.due_on) },
-    { label: t('due.km'), cell: (i) => (i.due_km === null ? '—' : fmtKm(i.due_km)) },
-  ], items, panelLink);
+  return table(
+    [
+      { label: t('due.status'), cell: (i) => dueBadge(i.status) },
+      { label: t('due.kind'), cell: (i) => t(`due.kind.${i.kind}`) },
+      { label: t('due.what'), cell: (i) => h('a', { href: panelLink(i), text: i.title }) },
+      { label: t('due.when'), cell: (i) => fmtDate(i.due_on) },
+      { label: t('due.km'), cell: (i) => (i.due_km === null ? '—' : fmtKm(i.due_km)) },
+    ],
+    items,
+    panelLink,
+  );
 }
 
 function feedCard() {
@@ -35,8 +39,18 @@ function feedCard() {
   button.addEventListener('click', async () => {
     try {
       const { url } = await api('/due/feed-token', { method: 'POST' });
-      clear(status, h('input', { type: 'text', readonly: true, id: 'feed-url', value: url, 'aria-label': t('due.feed'),
-        on: { focus: (ev) => ev.target.select() } }), h('small', { text: t('due.feed_hint') }));
+      clear(
+        status,
+        h('input', {
+          type: 'text',
+          readonly: true,
+          id: 'feed-url',
+          value: url,
+          'aria-label': t('due.feed'),
+          on: { focus: (ev) => ev.target.select() },
+        }),
+        h('small', { text: t('due.feed_hint') }),
+      );
     } catch (err) {
       clear(status, notice(err.detail));
     }
@@ -44,23 +58,25 @@ function feedCard() {
   return h('section', { class: 'card', id: 'due-feed' }, h('h2', { text: t('due.feed') }), button, status);
 }
 
-export async function renderDue({ query, setQuery }) {
+export async function renderDue(ctx) {
+  const { query } = ctx;
   const root = main();
-  const offset = Number(query.offset || 0);
-  const filters = { kind: query.kind, within_days: query.within_days };
-  const page = await api('/due', { query: { ...filters, limit: 50, offset } });
-  const form = h('form', { class: 'filters', id: 'due-filters' },
-    field(t('due.kind'), h('select', { name: 'kind' }, h('option', { value: '', text: t('common.all') }),
-      KINDS.map((k) => h('option', { value: k, text: t(`due.kind.${k}`), selected: query.kind === k })))),
-    field(t('due.within'), h('input', { name: 'within_days', type: 'number', min: '0', max: '365', value: query.within_days || '' })),
-    h('button', { type: 'submit', text: t('common.search') }),
-    h('button', { type: 'button', class: 'secondary', text: t('due.csv'), on: { click: () => downloadCsv('/due', filters) } }));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    setQuery(formValues(form));
+  const filters = pick(query, ['kind', 'within_days']);
+  const page = await api('/due', { query: { ...filters, ...pageOf(query) } });
+  const form = filterForm(ctx, {
+    id: 'due-filters',
+    fields: [
+      selectFilter(query, 'kind', t('due.kind'), enumValues('DueKind'), { label: (k) => t(`due.kind.${k}`) }),
+      inputFilter(query, 'within_days', t('due.within'), { type: 'number', min: '0', max: '365' }),
+    ],
+    buttons: [csvButton('/due', filters)],
   });
-  clear(root, h('h1', { text: t('due.title') }), form,
+  clear(
+    root,
+    h('h1', { text: t('due.title') }),
+    form,
     page.items.length ? dueTable(page.items) : h('p', { class: 'muted', text: t('due.none') }),
-    pager(page, (next) => setQuery({ ...query, offset: next || '' })),
-    feedCard());
+    pager(ctx, page),
+    feedCard(),
+  );
 }

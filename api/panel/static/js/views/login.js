@@ -1,17 +1,23 @@
 // Log in (the API's OAuth2 password form) and change the password.
-import { api, ApiError, session } from '../api.js';
+import { ApiError, api, session } from '../api.js';
 import { clear, field, formValues, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
 export function renderLogin({ message, kind = 'error', onLoggedIn }) {
   const status = h('div', { class: 'status-area' }, message ? notice(message, kind) : null);
   const submit = h('button', { type: 'submit', text: t('login.submit') });
-  const form = h('form', { class: 'card narrow', id: 'login-form' },
+  const form = h(
+    'form',
+    { class: 'card narrow', id: 'login-form' },
     h('h1', { text: t('login.title') }),
     status,
     field(t('login.email'), h('input', { name: 'username', type: 'email', autocomplete: 'username', required: true })),
-    field(t('login.password'), h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-    submit);
+    field(
+      t('login.password'),
+      h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    ),
+    submit,
+  );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     submit.disabled = true;
@@ -29,16 +35,34 @@ export function renderLogin({ message, kind = 'error', onLoggedIn }) {
 }
 
 export function renderPasswordChange({ detail, onChanged }, { required }) {
-  const status = h('div', { class: 'status-area' },
-    required ? notice(detail || t('password.required'), 'info') : null);
+  const status = h('div', { class: 'status-area' }, required ? notice(detail || t('password.required'), 'info') : null);
   const submit = h('button', { type: 'submit', text: t('password.submit') });
-  const form = h('form', { class: 'card narrow', id: 'password-form' },
+  const form = h(
+    'form',
+    { class: 'card narrow', id: 'password-form' },
     h('h1', { text: t('password.title') }),
     status,
-    field(t('password.current'), h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true })),
-    field(t('password.new'), h('input', { name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: '12', maxlength: '128', required: true })),
-    field(t('password.repeat'), h('input', { name: 'repeat', type: 'password', autocomplete: 'new-password', required: true })),
-    submit);
+    field(
+      t('password.current'),
+      h('input', { name: 'current_password', type: 'password', autocomplete: 'current-password', required: true }),
+    ),
+    field(
+      t('password.new'),
+      h('input', {
+        name: 'new_password',
+        type: 'password',
+        autocomplete: 'new-password',
+        minlength: '12',
+        maxlength: '128',
+        required: true,
+      }),
+    ),
+    field(
+      t('password.repeat'),
+      h('input', { name: 'repeat', type: 'password', autocomplete: 'new-password', required: true }),
+    ),
+    submit,
+  );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const values = formValues(form);

@@ -1,11 +1,12 @@
 // Photo galleries: thumbnails through signed `thumbnail_url`, full size through `url` (no token
 // needed, so plain <img> works), legal hold for managers, and uploads for drivers.
-import { api, API_BASE, idempotencyKey, isFleet, normalisePlate, session, vehicleByPlate } from '../api.js';
-import { clear, dayStart, field, fmtDateTime, formValues, h, main, notice } from '../dom.js';
+import { API_BASE, api, idempotencyKey, isFleet, normalisePlate, session, vehicleByPlate } from '../api.js';
+import { clear, dayStart, field, fmtDateTime, h, main, notice } from '../dom.js';
+import { enumValues } from '../enums.js';
 import { t } from '../i18n.js';
+import { filterForm, inputFilter, selectFilter } from '../lists.js';
 
 const PAGE = 24;
-export const KINDS = ['odometer', 'damage', 'fuel_receipt', 'exterior', 'interior', 'document', 'other'];
 const kindLabel = (kind) => (kind ? t(`kind.${kind}`) : t('kind.other'));
 
 // A click on the backdrop (the dialog itself, outside its content) closes the full-size view.
@@ -36,14 +37,25 @@ export async function photoGallery(section, filter, me) {
   }
   more.addEventListener('click', load);
   await load();
-  return { reload: async () => { grid.replaceChildren(); offset = 0; clear(status); await load(); } };
+  return {
+    reload: async () => {
+      grid.replaceChildren();
+      offset = 0;
+      clear(status);
+      await load();
+    },
+  };
 }
 
 function brokenImage(img) {
   // Signed links expire (SIGNED_URL_MINUTES): say so rather than show a broken picture.
-  img.addEventListener('error', () => {
-    img.replaceWith(h('span', { class: 'broken', text: t('photos.expired') }));
-  }, { once: true });
+  img.addEventListener(
+    'error',
+    () => {
+      img.replaceWith(h('span', { class: 'broken', text: t('photos.expired') }));
+    },
+    { once: true },
+  );
   return img;
 }
 
@@ -54,14 +66,31 @@ function holdBadge(photo) {
 function thumbnail(photo, me) {
   const badge = holdBadge(photo);
   if (!photo.thumbnail_url) {
-    return h('li', { class: 'thumb', dataset: { photoId: String(photo.id) } },
-      h('span', { class: 'broken', text: t('photos.pruned') }), badge);
+    return h(
+      'li',
+      { class: 'thumb', dataset: { photoId: String(photo.id) } },
+      h('span', { class: 'broken', text: t('photos.pruned') }),
+      badge,
+    );
   }
-  const item = h('li', { class: 'thumb', dataset: { photoId: String(photo.id) } },
-    h('button', { type: 'button', class: 'thumb-button', on: { click: () => openLightbox(photo, me, badge) } },
-      brokenImage(h('img', { src: photo.thumbnail_url, alt: `${kindLabel(photo.kind)} ${fmtDateTime(photo.taken_at)}`, loading: 'lazy', decoding: 'async' })),
-      h('span', { class: 'caption' }, kindLabel(photo.kind), h('br'), fmtDateTime(photo.taken_at || photo.uploaded_at))),
-    badge);
+  const item = h(
+    'li',
+    { class: 'thumb', dataset: { photoId: String(photo.id) } },
+    h(
+      'button',
+      { type: 'button', class: 'thumb-button', on: { click: () => openLightbox(photo, me, badge) } },
+      brokenImage(
+        h('img', {
+          src: photo.thumbnail_url,
+          alt: `${kindLabel(photo.kind)} ${fmtDateTime(photo.taken_at)}`,
+          loading: 'lazy',
+          decoding: 'async',
+        }),
+      ),
+      h('span', { class: 'caption' }, kindLabel(photo.kind), h('br'), fmtDateTime(photo.taken_at || photo.uploaded_at)),
+    ),
+    badge,
+  );
   return item;
 }
 
@@ -88,15 +117,42 @@ function openLightbox(photo, me, thumbBadge) {
     }
   });
   label();
-  clear(dialog, h('div', { class: 'lightbox-body' },
-    h('div', { class: 'lightbox-bar' },
-      h('span', {}, kindLabel(photo.kind), ' · ', photo.taken_at ? t('photos.taken', { when: fmtDateTime(photo.taken_at) }) : t('photos.uploaded_at', { when: fmtDateTime(photo.uploaded_at) }), ' ', badge),
-      h('button', { type: 'button', class: 'secondary', text: t('common.close'), on: { click: () => dialog.close() } })),
-    status,
-    brokenImage(h('img', { class: 'full', src: photo.url, alt: kindLabel(photo.kind) })),
-    h('div', { class: 'actions' },
-      h('a', { href: photo.url, target: '_blank', rel: 'noopener', text: t('photos.open') }),
-      holdButton)));
+  clear(
+    dialog,
+    h(
+      'div',
+      { class: 'lightbox-body' },
+      h(
+        'div',
+        { class: 'lightbox-bar' },
+        h(
+          'span',
+          {},
+          kindLabel(photo.kind),
+          ' · ',
+          photo.taken_at
+            ? t('photos.taken', { when: fmtDateTime(photo.taken_at) })
+            : t('photos.uploaded_at', { when: fmtDateTime(photo.uploaded_at) }),
+          ' ',
+          badge,
+        ),
+        h('button', {
+          type: 'button',
+          class: 'secondary',
+          text: t('common.close'),
+          on: { click: () => dialog.close() },
+        }),
+      ),
+      status,
+      brokenImage(h('img', { class: 'full', src: photo.url, alt: kindLabel(photo.kind) })),
+      h(
+        'div',
+        { class: 'actions' },
+        h('a', { href: photo.url, target: '_blank', rel: 'noopener', text: t('photos.open') }),
+        holdButton,
+      ),
+    ),
+  );
   dialog.showModal();
 }
 
@@ -115,10 +171,16 @@ export function resumableUpload(file, metadata, onProgress) {
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
       removeFingerprintOnSuccess: true,
       onProgress,
-      onAfterResponse: (_req, res) => { photoLocation = res.getHeader('Photo-Location') || photoLocation; },
+      onAfterResponse: (_req, res) => {
+        photoLocation = res.getHeader('Photo-Location') || photoLocation;
+      },
       onError: (err) => {
         let detail = err.message;
-        try { detail = JSON.parse(err.originalResponse.getBody()).detail || detail; } catch { /* not JSON */ }
+        try {
+          detail = JSON.parse(err.originalResponse.getBody()).detail || detail;
+        } catch {
+          /* not JSON */
+        }
         reject(Object.assign(new Error(detail), { detail }));
       },
       onSuccess: () => resolve(photoLocation),
@@ -135,19 +197,41 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
   const status = h('div', { class: 'status-area' });
   const submit = h('button', { type: 'submit', text: t('photos.upload') });
   let key = idempotencyKey();
-  const file = h('input', { name: 'file', type: 'file', accept: 'image/*', capture: 'environment', required: true,
-    on: { change: () => { key = idempotencyKey(); } } });
-  const form = h('form', { class: 'card', id: 'upload-form' },
-    h('h2', { text: t('photos.upload') }), status,
+  const file = h('input', {
+    name: 'file',
+    type: 'file',
+    accept: 'image/*',
+    capture: 'environment',
+    required: true,
+    on: {
+      change: () => {
+        key = idempotencyKey();
+      },
+    },
+  });
+  const form = h(
+    'form',
+    { class: 'card', id: 'upload-form' },
+    h('h2', { text: t('photos.upload') }),
+    status,
     field(t('photos.file'), file),
-    field(t('photos.kind'), h('select', { name: 'kind' }, KINDS.map((k) => h('option', { value: k, text: kindLabel(k) })))),
-    submit);
+    field(
+      t('photos.kind'),
+      h(
+        'select',
+        { name: 'kind' },
+        enumValues('PhotoKind').map((k) => h('option', { value: k, text: kindLabel(k) })),
+      ),
+    ),
+    submit,
+  );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const metadata = { vehicle_id: String(vehicleId), kind: form.elements.kind.value, idempotency_key: key };
     if (tripId) metadata.trip_id = String(tripId);
     submit.disabled = true;
-    const progress = (sent, total) => clear(status, notice(t('photos.sending', { percent: Math.floor((100 * sent) / total) }), 'info'));
+    const progress = (sent, total) =>
+      clear(status, notice(t('photos.sending', { percent: Math.floor((100 * sent) / total) }), 'info'));
     try {
       // The same key on a retry: the API answers with the first photo, never a duplicate.
       await resumableUpload(file.files[0], metadata, progress);
@@ -165,21 +249,19 @@ export function photoUploadForm({ vehicleId, tripId, onUploaded }) {
 }
 
 /** The photos page (managers): filters by plate, kind and upload date; the gallery below. */
-export async function renderPhotos({ me, query, setQuery }) {
+export async function renderPhotos(ctx) {
+  const { me, query } = ctx;
   const root = main();
   const status = h('div', { class: 'status-area' });
-  const filters = h('form', { class: 'filters', role: 'search', id: 'photo-filters' },
-    field(t('trip.vehicle'), h('input', { name: 'plate', value: query.plate || '', placeholder: 'ABC1D23', autocapitalize: 'characters' })),
-    field(t('photos.kind'), h('select', { name: 'kind' },
-      h('option', { value: '', text: t('common.all') }),
-      KINDS.map((k) => h('option', { value: k, text: kindLabel(k), selected: query.kind === k })))),
-    field(t('trip.from'), h('input', { name: 'from', type: 'date', value: query.from || '' })),
-    field(t('trip.to'), h('input', { name: 'to', type: 'date', value: query.to || '' })),
-    h('button', { type: 'submit', text: t('common.search') }));
-  filters.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const v = formValues(filters);
-    setQuery({ plate: normalisePlate(v.plate), kind: v.kind, from: v.from, to: v.to });
+  const filters = filterForm(ctx, {
+    id: 'photo-filters',
+    fields: [
+      inputFilter(query, 'plate', t('trip.vehicle'), { placeholder: 'ABC1D23', autocapitalize: 'characters' }),
+      selectFilter(query, 'kind', t('photos.kind'), enumValues('PhotoKind'), { label: kindLabel }),
+      inputFilter(query, 'from', t('trip.from'), { type: 'date' }),
+      inputFilter(query, 'to', t('trip.to'), { type: 'date' }),
+    ],
+    toQuery: (values) => ({ ...values, plate: normalisePlate(values.plate) }),
   });
   const gallery = h('section', { class: 'card', id: 'photos-page' });
   clear(root, h('h1', { text: t('photos.title') }), filters, status, gallery);
