@@ -39,6 +39,11 @@ class FuelEntry(TimestampMixin, Base):
         CheckConstraint("total_price >= 0", name="total_not_negative"),
         CheckConstraint("odometer_km >= 0", name="odometer_not_negative"),
         CheckConstraint("km_per_liter IS NULL OR km_per_liter > 0", name="km_per_liter_positive"),
+        CheckConstraint(
+            "(segment_km IS NULL) = (km_per_liter IS NULL) "
+            "AND (segment_liters IS NULL) = (km_per_liter IS NULL)",
+            name="segment_gives_km_per_liter",
+        ),
         CheckConstraint(f"fuel_type IN ({FUEL_TYPE_VALUES})", name="fuel_type_known"),
         Index("ix_fuel_entries_vehicle_id_filled_at", "vehicle_id", "filled_at"),
         Index("ix_fuel_entries_driver_id_filled_at", "driver_id", "filled_at"),
@@ -67,6 +72,10 @@ class FuelEntry(TimestampMixin, Base):
     receipt_photo_id: Mapped[int | None] = mapped_column(
         ForeignKey("photos.id", ondelete="RESTRICT"), nullable=True, unique=True
     )
+    # The full-to-full segment this fill-up closes (api/fuel/service.py, chain_km_per_liter): its
+    # km and the litres bought in it; km_per_liter is their ratio, and /reports/costs sums them.
+    segment_km: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    segment_liters: Mapped[Decimal | None] = mapped_column(Numeric(9, 3), nullable=True)
     km_per_liter: Mapped[Decimal | None] = mapped_column(Numeric(7, 2), nullable=True)
     notes: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     created_by_user_id: Mapped[int | None] = mapped_column(

@@ -83,7 +83,11 @@ class FuelEntryRead(BaseModel):
     missed_previous: bool
     station: str | None
     receipt_photo_id: int | None
-    km_per_liter: float | None
+    segment_km: int | None = Field(
+        description="km since the previous full fill-up, on a full one that closes a segment"
+    )
+    segment_liters: float | None = Field(description="Litres bought in that segment")
+    km_per_liter: float | None = Field(description="segment_km ÷ segment_liters")
     notes: str | None
 
 

@@ -194,23 +194,26 @@ def _check_odometer(
 
 
 def chain_km_per_liter(entries: list[FuelEntry]) -> None:
-    """km/l on each full fill-up: km since the previous full one ÷ litres bought since then
-    (partial fill-ups counted). `missed_previous` breaks the chain: no km/l across it."""
+    """The one definition of fuel economy. Each full fill-up closes a segment: the km since the
+    previous full one and the litres bought since then (partial fill-ups counted); km/l is their
+    ratio. `missed_previous` breaks the chain: no segment across it (nor with no km). The
+    segment's km and litres are kept on the entry, for /reports/costs to add up."""
     previous_full: FuelEntry | None = None
     liters = Decimal(0)
     broken = False
     for entry in entries:
         liters += entry.liters
         broken = broken or entry.missed_previous
-        value = None
+        segment = (None, None, None)
         if entry.full_tank:
             if previous_full is not None and not broken:
                 km = entry.odometer_km - previous_full.odometer_km
                 if km > 0:
                     value = (Decimal(km) / liters).quantize(_CENTS, ROUND_HALF_UP)
+                    segment = (km, liters, value)
             previous_full, liters, broken = entry, Decimal(0), False
-        if entry.km_per_liter != value:
-            entry.km_per_liter = value
+        if (entry.segment_km, entry.segment_liters, entry.km_per_liter) != segment:
+            entry.segment_km, entry.segment_liters, entry.km_per_liter = segment
 
 
 def rechain(session: Session, vehicle_id: int) -> None:

@@ -28,8 +28,8 @@ async def cost_report(
     end: Annotated[date | None, Query(alias="to", description="Last day (default: today)")] = None,
     group_by: GroupBy = GroupBy.vehicle,
 ):
-    """Fuel and service costs, km driven, litres, cost per km and km/l per vehicle or per
-    month, with the totals, computed by PostgreSQL in one query."""
+    """Fuel and service costs, km driven, litres, cost per km, km/l and fines per vehicle, per
+    month or per driver, with the totals, computed by PostgreSQL in one query."""
     today = due_dates(settings)["today"]
     end = end or today
     start = start or (end.replace(day=1) - timedelta(days=335)).replace(day=1)

@@ -1,4 +1,7 @@
-"""`/reports/costs`: a month of fuel and two services give a vehicle's km/l and cost per km."""
+"""`/reports/costs`: a month of fuel and two services give a vehicle's km/l and cost per km.
+The property-based check of every figure against a plain model: tests/model/test_costs_model.py."""
+
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -81,14 +84,21 @@ def test_costs_by_vehicle(client, h, fleet):
         "km": 1000,  # 10,000 → 11,000 (the last service's reading)
         "liters": 115.0,
         "cost_per_km": 1.19,
-        "km_per_liter": 8.7,
+        # the fill-ups' own chain: (480 + 420) km / (40 + 35) l, the first tank's 40 l fuelled
+        # km before the first reading (1000 km / 115 l would be 8.7)
+        "km_per_liter": 12.0,
+        "fines": 0,
+        "fines_amount": 0.0,
+        "driver_id": None,
+        "driver": None,
     }
     assert by_plate["CST2B34"]["km"] == 600 and by_plate["CST2B34"]["fuel_cost"] == 720.0
+    assert by_plate["CST2B34"]["km_per_liter"] == 10.0  # 600 km / 60 l
     assert report["totals"]["total_cost"] == 1910.0 and report["totals"]["km"] == 1600
-    assert report["totals"]["km_per_liter"] == 6.81  # 1600 km / (115 + 120 l)
+    assert report["totals"]["km_per_liter"] == 11.11  # (900 + 600) km / (75 + 60) l
 
 
-def test_km_per_liter_leaves_out_vehicles_without_fuel(client, h, fleet, make):
+def test_a_vehicle_without_fuel_adds_km_not_km_per_liter(client, h, fleet, make):
     idle = make.vehicle(plate="CST3C45", odometer_km=0)
     post(
         client,
@@ -113,7 +123,7 @@ def test_km_per_liter_leaves_out_vehicles_without_fuel(client, h, fleet, make):
     )
     r = client.get(URL, params={"from": "2026-10-01", "to": "2026-11-30"}, headers=h).json()
     assert {g["plate"]: g["km"] for g in r["groups"]}["CST3C45"] == 1000
-    assert r["totals"]["km"] == 2600 and r["totals"]["km_per_liter"] == 6.81
+    assert r["totals"]["km"] == 2600 and r["totals"]["km_per_liter"] == 11.11
 
 
 def test_costs_by_month(client, h, fleet):
@@ -151,3 +161,122 @@ def test_bad_periods_are_422(client, h, params):
 )
 def test_roles(client, headers_as, role, expected):
     assert client.get(URL, headers=headers_as(role)).status_code == expected
+
+
+def fill(client, h, vehicle, at, km, liters, **fields):
+    return post(
+        client,
+        h,
+        "/api/v1/fuel-entries",
+        vehicle_id=vehicle.id,
+        odometer_km=km,
+        liters=liters,
+        price_per_liter=6,
+        fuel_type="gasoline",
+        filled_at=at,
+        confirm=True,
+        **fields,
+    )
+
+
+def test_km_per_liter_is_the_fill_ups_own_chain(client, h, make):
+    """The issue's fleet: five full fill-ups each in November. The report's km/l is the
+    entries' segments added up, not km driven ÷ every litre bought (about 19 % lower)."""
+    expected = {}
+    for plate, steps in (
+        ("CST5E67", [(0, 40), (450, 42), (380, 38), (500, 45), (420, 44)]),
+        ("CST6F78", [(0, 35), (300, 30), (410, 44), (350, 41), (480, 45)]),
+    ):
+        car = make.vehicle(plate=plate, odometer_km=20_000)
+        km, entries = 20_000, []
+        for day, (step, liters) in enumerate(steps):
+            km += step
+            entries.append(
+                fill(client, h, car, f"2026-11-{3 + 6 * day:02d}T08:00:00-03:00", km, liters)
+            )
+        segments = [e for e in entries if e["km_per_liter"] is not None]
+        assert len(segments) == 4
+        km_sum = sum(e["segment_km"] for e in segments)
+        liters_sum = sum(Decimal(str(e["segment_liters"])) for e in segments)
+        expected[plate] = float((km_sum / liters_sum).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    r = client.get(URL, params={"from": "2026-11-01", "to": "2026-11-30"}, headers=h).json()
+    by_plate = {g["plate"]: g for g in r["groups"]}
+    assert {plate: g["km_per_liter"] for plate, g in by_plate.items()} == expected
+    assert expected == {"CST5E67": 10.36, "CST6F78": 9.63}  # 1750 km / 169 l, 1540 / 160
+    old = by_plate["CST5E67"]["km"] / by_plate["CST5E67"]["liters"]
+    assert round(old, 2) == 8.37  # the old figure: 1750 km / every litre bought, 19 % low
+
+
+def test_a_segment_belongs_to_the_month_of_the_fill_up_that_closes_it(client, h, make):
+    """A segment that opened before the period (or the month) counts whole where it closes;
+    a partial fill-up inside it counts, a missed one ends the chain."""
+    car = make.vehicle(plate="CST7G89", odometer_km=1_000)
+    fill(client, h, car, "2026-10-28T10:00:00-03:00", 1_000, 40)
+    fill(client, h, car, "2026-10-31T22:30:00-03:00", 1_200, 10, full_tank=False)  # 01:30Z Nov
+    fill(client, h, car, "2026-11-04T10:00:00-03:00", 1_500, 30)  # 500 km / 40 l
+    fill(client, h, car, "2026-11-20T10:00:00-03:00", 2_000, 50, missed_previous=True)
+    november = client.get(URL, params={"from": "2026-11-01", "to": "2026-11-30"}, headers=h).json()[
+        "totals"
+    ]
+    assert november["km_per_liter"] == 12.5 and november["liters"] == 80.0
+    assert november["km"] == 500  # 1,500 → 2,000: readings in November only
+    months = client.get(
+        URL, params={"from": "2026-10-01", "to": "2026-11-30", "group_by": "month"}, headers=h
+    ).json()
+    by_month = {g["month"]: g for g in months["groups"]}
+    assert by_month["2026-10-01"]["km_per_liter"] is None  # no segment closed in October
+    assert by_month["2026-10-01"]["liters"] == 50.0  # 22:30 at -03:00 is still October
+    assert by_month["2026-11-01"]["km_per_liter"] == 12.5
+    assert months["totals"]["km_per_liter"] == 12.5
+
+
+def test_costs_by_driver(client, h, make, session):
+    from api.trips.models import Trip
+
+    car = make.vehicle(plate="CST8H90", odometer_km=5_000)
+    ana, bruno = make.driver(name="Ana"), make.driver(name="Bruno")
+    for driver, start, end, day in ((ana, 5_000, 5_400, 2), (bruno, 5_400, 5_700, 9)):
+        session.add(
+            Trip(
+                vehicle_id=car.id,
+                driver_id=driver.id,
+                start_odometer_km=start,
+                end_odometer_km=end,
+                started_at=f"2026-11-{day:02d}T08:00:00-03:00",
+                finished_at=f"2026-11-{day + 1:02d}T18:00:00-03:00",
+            )
+        )
+    session.commit()
+    fill(client, h, car, "2026-11-01T08:00:00-03:00", 5_000, 40, driver_id=ana.id)
+    fill(client, h, car, "2026-11-03T20:00:00-03:00", 5_400, 32, driver_id=ana.id)  # 12.5
+    fill(client, h, car, "2026-11-10T19:00:00-03:00", 5_700, 30, driver_id=bruno.id)  # 10
+    post(
+        client,
+        h,
+        "/api/v1/fines",
+        vehicle_id=car.id,
+        occurred_at="2026-11-09T12:00:00-03:00",
+        amount=195.23,
+    )
+    post(
+        client,
+        h,
+        "/api/v1/service-records",
+        vehicle_id=car.id,
+        odometer_km=5_700,
+        kind="preventive",
+        labor_cost=100,
+        performed_at="2026-11-11T10:00:00-03:00",
+    )
+    r = client.get(
+        URL, params={"from": "2026-11-01", "to": "2026-11-30", "group_by": "driver"}, headers=h
+    ).json()
+    rows = {g["driver"]: g for g in r["groups"]}
+    assert list(rows) == ["Ana", "Bruno", None]  # by name; what is no driver's last
+    assert rows["Ana"]["km"] == 400 and rows["Ana"]["km_per_liter"] == 12.5
+    assert rows["Ana"]["fuel_cost"] == 432.0 and rows["Ana"]["fines"] == 0
+    assert rows["Bruno"]["km"] == 300 and rows["Bruno"]["km_per_liter"] == 10.0
+    assert rows["Bruno"]["fines"] == 1 and rows["Bruno"]["fines_amount"] == 195.23
+    assert rows[None]["service_cost"] == 100.0 and rows[None]["km"] == 0
+    assert r["totals"]["km"] == 700 and r["totals"]["total_cost"] == 712.0
+    assert r["totals"]["km_per_liter"] == 11.29  # 700 km / 62 l
