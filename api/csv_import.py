@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.error_responses import summarise
 from api.errors import FrotaError, Invalid
-from api.lists import CSV_NAMES, FORMULA_START
+from api.lists import CSV_NAMES, QUOTED_START
 from api.vehicles.models import Vehicle
 from api.vehicles.schemas import normalise_plate
 
@@ -78,8 +78,9 @@ def exported_only(read: type[BaseModel], columns: Iterable[str]) -> tuple[str, .
 
 def unquote(text: str) -> str:
     """A cell as it was typed: without the `'` that an export (Frota's, OWASP's advice) puts
-    before a value that would start a formula (`'=1+1` is `=1+1`)."""
-    if text.startswith("'") and text[1:2] and text[1] in FORMULA_START:
+    before a value that would start a formula or that starts with `'` (`'=1+1` is `=1+1`,
+    `''x` is `'x`, `'x` stays `'x`)."""
+    if text.startswith("'") and text[1:2] and text[1] in QUOTED_START:
         return text[1:]
     return text
 

@@ -120,15 +120,19 @@ def json_column(column: ColumnElement) -> ColumnElement:
 
 # OWASP's "CSV Injection": a spreadsheet runs a cell that begins with one of these as a formula
 # (`=HYPERLINK(...)`, `@SUM(...)`, `-1+1`, DDE), so such a text cell gets a `'` in front of it.
+# So does a text that begins with `'` itself: an import takes one `'` off before any of them
+# (`csv_import.unquote`), and every text comes back as it was typed.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_START_RE = literal_column(r"'^([-=+@\t\r])'")  # PostgreSQL's regex reads \t and \r
+QUOTED_START = (*FORMULA_START, "'")
+_QUOTED_START_RE = literal_column(r"'^([-=+@\t\r''])'")  # PostgreSQL's regex reads \t and \r
 _QUOTED = literal_column(r"'''\1'")  # `'` and the character matched
 _NUMBER = (Integer, Numeric, Float)  # in SQLAlchemy 2.1 a Float is not a Numeric
 
 
 def csv_text(value: ColumnElement) -> ColumnElement:
-    """Text for a spreadsheet: `'` before a value that would start a formula (null stays null)."""
-    return func.regexp_replace(cast(value, Text), _FORMULA_START_RE, _QUOTED)
+    """Text for a spreadsheet: `'` before a value that would start a formula, or that starts
+    with `'` (null stays null)."""
+    return func.regexp_replace(cast(value, Text), _QUOTED_START_RE, _QUOTED)
 
 
 def csv_column(column: ColumnElement) -> ColumnElement:
