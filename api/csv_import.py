@@ -3,7 +3,10 @@ is checked before anything is written, and every bad line is reported with its n
 
 What a manager's spreadsheet writes is accepted as it is: UTF-8 (with or without a BOM) or
 Windows-1252 (Excel's "CSV" in Portuguese), `,` or `;` between cells, and with `;` the decimal
-comma (`1.234,56`); dates as ISO 8601 or `DD/MM/YYYY [HH:MM]`."""
+comma (`1.234,56`); dates as ISO 8601 or `DD/MM/YYYY [HH:MM]`. So is what Frota's own CSV
+export writes (`?format=csv`): its plate column `vehicle_plate` names the vehicle, the columns
+Frota fills in itself (ids, names beside them, computed values) are left out, and the `'` it put
+before a cell that would start a formula is taken off."""
 
 import csv
 import io
@@ -12,11 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import FrotaError, Invalid, summarise
+from api.lists import CSV_NAMES, QUOTED_START
 from api.vehicles.models import Vehicle
 from api.vehicles.schemas import normalise_plate
 
@@ -24,6 +28,8 @@ MAX_ERRORS = 100  # a file wrong everywhere needs its first lines fixed, not a 1
 # Each row runs every rule of a single write (about 5 ms): a bigger file would hold a worker and
 # a database connection for minutes; split it instead.
 MAX_ROWS = 2000
+# A column of the lists' CSV read as the import's own (`vehicle_plate` beside `vehicle_id`).
+ALIASES = {CSV_NAMES["vehicle_id"]: "plate"}
 _BR_TIME = re.compile(r"^(\d{2})/(\d{2})/(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
 
 
@@ -59,8 +65,31 @@ def decode(content: bytes) -> str:
         return content.decode("cp1252", errors="replace")
 
 
-def read_csv(content: bytes, *, columns: Iterable[str], required: Iterable[str]) -> CsvFile:
-    """The rows of a CSV with a header row naming `columns` (those in `required` must be there)."""
+def exported_only(read: type[BaseModel], columns: Iterable[str]) -> tuple[str, ...]:
+    """The columns of a list's CSV export (`read`'s fields and the names beside the ids) that
+    its import does not take: a file exported from Frota is read back without them."""
+    taken = set(columns)
+    exported = [name for field in read.model_fields for name in (field, CSV_NAMES.get(field))]
+    return tuple(
+        name for name in exported if name and name not in taken and ALIASES.get(name) not in taken
+    )
+
+
+def unquote(text: str) -> str:
+    """A cell as it was typed: without the `'` that an export (Frota's, OWASP's advice) puts
+    before a value that would start a formula or that starts with `'` (`'=1+1` is `=1+1`,
+    `''x` is `'x`, `'x` stays `'x`)."""
+    if text.startswith("'") and text[1:2] and text[1] in QUOTED_START:
+        return text[1:]
+    return text
+
+
+def read_csv(
+    content: bytes, *, columns: Iterable[str], required: Iterable[str], ignored: Iterable[str] = ()
+) -> CsvFile:
+    """The rows of a CSV with a header row naming `columns` (those in `required` must be there);
+    the cells of `ignored` columns (what the export writes and the import does not take) are
+    left out."""
     text = decode(content)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -69,15 +98,19 @@ def read_csv(content: bytes, *, columns: Iterable[str], required: Iterable[str])
     file = CsvFile(rows=[], decimal_comma=delimiter == ";")
     if not header:
         raise ImportRefused([{"line": 1, "detail": "The file is empty: a header row is needed"}])
-    known = set(columns)
-    unknown = [name for name in header if name not in known]
+    known, skipped = set(columns), set(ignored)
+    header = [ALIASES[name] if ALIASES.get(name) in known else name for name in header]
+    unknown = [name for name in header if name not in known and name not in skipped]
     missing = [name for name in required if name not in header]
-    if unknown or missing:
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if unknown or missing or twice:
         problems = []
         if unknown:
             problems.append(f"unknown columns {', '.join(unknown)}")
         if missing:
             problems.append(f"missing columns {', '.join(missing)}")
+        if twice:
+            problems.append(f"columns more than once {', '.join(twice)}")
         raise ImportRefused(
             [{"line": 1, "detail": f"Header: {'; '.join(problems)} (known: {', '.join(columns)})"}]
         )
@@ -87,7 +120,11 @@ def read_csv(content: bytes, *, columns: Iterable[str], required: Iterable[str])
             if None in cells:
                 file.error(reader.line_num, "more cells than the header has columns")
                 continue
-            values = {k: v.strip() for k, v in cells.items() if v is not None and v.strip()}
+            values = {
+                k: unquote(v.strip())
+                for k, v in cells.items()
+                if k not in skipped and v is not None and v.strip()
+            }
             if values:
                 file.rows.append((reader.line_num, values))
             if len(file.rows) > MAX_ROWS:

@@ -9,7 +9,9 @@ connection (`prepare=True`); Python only joins the rows into the page.
 
 `?format=csv` answers every row that matches, in the same order, as PostgreSQL's own CSV
 (`COPY ... TO STDOUT`): spooled to a temporary file (memory up to 1 MB, then disk) so that the
-database connection is free again before a slow client starts downloading."""
+database connection is free again before a slow client starts downloading. Every list's CSV
+columns are built here (`csv_columns`): no text cell starts a spreadsheet formula, and the
+plate and the driver's name stand beside `vehicle_id` and `driver_id`."""
 
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -26,12 +28,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, model_validator
 from sqlalchemy import (
     ARRAY,
-    JSON,
     Boolean,
     ColumnElement,
     Date,
     DateTime,
+    Float,
     Integer,
+    Numeric,
     Select,
     Text,
     any_,
@@ -48,8 +51,10 @@ from sqlalchemy.sql.elements import Label
 from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
+from api.drivers.models import Driver
 from api.photos.storage import PhotoStorage
 from api.text import LIKE_ESCAPE, contains_pattern
+from api.vehicles.models import Vehicle
 
 T = TypeVar("T")
 MAX_OFFSET = 10_000_000
@@ -236,25 +241,71 @@ def json_column(column: ColumnElement) -> ColumnElement:
     return func.replace(text, literal_column("'.000000Z'"), literal_column("'Z'")).label(column.key)
 
 
+# OWASP's "CSV Injection": a spreadsheet runs a cell that begins with one of these as a formula
+# (`=HYPERLINK(...)`, `@SUM(...)`, `-1+1`, DDE), so such a text cell gets a `'` in front of it.
+# So does a text that begins with `'` itself: an import takes one `'` off before any of them
+# (`csv_import.unquote`), and every text comes back as it was typed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTED_START = (*FORMULA_START, "'")
+_QUOTED_START_RE = literal_column(r"'^([-=+@\t\r''])'")  # PostgreSQL's regex reads \t and \r
+_QUOTED = literal_column(r"'''\1'")  # `'` and the character matched
+_NUMBER = (Integer, Numeric, Float)  # in SQLAlchemy 2.1 a Float is not a Numeric
+
+
+def csv_text(value: ColumnElement) -> ColumnElement:
+    """Text for a spreadsheet: `'` before a value that would start a formula, or that starts
+    with `'` (null stays null)."""
+    return func.regexp_replace(cast(value, Text), _QUOTED_START_RE, _QUOTED)
+
+
 def csv_column(column: ColumnElement) -> ColumnElement:
     """A column as a spreadsheet reads it: timestamps as in the JSON, dates `YYYY-MM-DD`,
-    booleans `true`/`false`, lists space-separated, JSON as its text; numbers with a dot (as
-    PostgreSQL writes them)."""
+    booleans `true`/`false`, numbers with a dot (as PostgreSQL writes them, a negative one as
+    `-2.5`); every other value is text (lists space-separated, JSON as its text, and any type
+    not named here), through `csv_text`."""
     base = column.element if isinstance(column, Label) else column
     kind = base.type
     if isinstance(kind, DateTime):
         return json_column(column)
+    if isinstance(kind, _NUMBER):
+        return column
     if isinstance(kind, Date):
         value = func.to_char(base, literal_column("'YYYY-MM-DD'"))
     elif isinstance(kind, Boolean):
         value = cast(base, Text)
     elif isinstance(kind, ARRAY):
         value = func.array_to_string(base, literal_column("' '"))
-    elif isinstance(kind, JSON):
-        value = cast(base, Text)
+        if not isinstance(kind.item_type, _NUMBER):
+            value = csv_text(value)
     else:
-        return column
+        value = csv_text(base)  # text, enums, JSON and any other type: it may start a formula
     return value.label(column.key)
+
+
+# What a person reads beside an id: the column added right after it in the CSV (not the JSON).
+CSV_NAMES = {"vehicle_id": "vehicle_plate", "driver_id": "driver_name"}
+_NAMED = {
+    "vehicle_id": Vehicle.__table__.alias("csv_vehicle").c.plate,
+    "driver_id": Driver.__table__.alias("csv_driver").c.name,
+}
+
+
+def csv_columns(columns: Sequence[ColumnElement]) -> list[ColumnElement]:
+    """The CSV's columns: each of the list's as `csv_column` writes it, and right after
+    `vehicle_id` the vehicle's plate (`vehicle_plate`), after `driver_id` the driver's name
+    (`driver_name`), each read by id in a correlated subquery."""
+    keys = {column.key for column in columns}
+    out = []
+    for column in columns:
+        out.append(csv_column(column))
+        name = CSV_NAMES.get(column.key)
+        if name is None or name in keys:
+            continue
+        base = column.element if isinstance(column, Label) else column
+        named = _NAMED[column.key]
+        value = sa_select(named).where(named.table.c.id == base).scalar_subquery()
+        out.append(csv_column(value.label(name)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +332,7 @@ class ListQuery:
         self._build = build
         self._filters = filters
         self._columns = [json_column(column) for column in columns]
-        self._csv_columns = [csv_column(column) for column in columns]
+        self._csv_columns = csv_columns(columns)
         self._extra = tuple(extra)
         self._compiled: dict[frozenset[str], _Statements] = {}
 

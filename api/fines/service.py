@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.csv_import import (
     ImportRefused,
     day,
+    exported_only,
     moment,
     number,
     parse_rows,
@@ -25,7 +26,7 @@ from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Invalid
 from api.fines.models import Fine, FineStatus, Identification
-from api.fines.schemas import FineCreate, FineUpdate
+from api.fines.schemas import FineCreate, FineRead, FineUpdate
 from api.lists import Before, Eq, Filters, From
 from api.local_time import at_offset
 from api.params import End, IdFilter, Start
@@ -139,13 +140,16 @@ def list_query(shape: frozenset[str]):
 
 IMPORT_COLUMNS = ("plate", *(name for name in FineCreate.model_fields if name != "vehicle_id"))
 IMPORT_REQUIRED = ("plate", "occurred_at", "amount")
+IMPORT_IGNORED = exported_only(FineRead, IMPORT_COLUMNS)  # a file exported from the list
 
 
 def import_fines(
     *, session: Session, actor: Actor, content: bytes, dry_run: bool, default_offset
 ) -> int:
     """Every row as `create_fine` takes it, or none (422 lists each bad line)."""
-    file = read_csv(content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED)
+    file = read_csv(
+        content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED, ignored=IMPORT_IGNORED
+    )
     plates = vehicle_plates(session)
 
     def parse(cells: dict[str, str]) -> FineCreate:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.csv_import import (
     ImportRefused,
+    exported_only,
     moment,
     number,
     parse_rows,
@@ -27,7 +28,7 @@ from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid
 from api.fuel.models import FuelEntry, FuelType
-from api.fuel.schemas import FuelEntryCreate, FuelEntryUpdate
+from api.fuel.schemas import FuelEntryCreate, FuelEntryRead, FuelEntryUpdate
 from api.lists import Before, Eq, Filters, From
 from api.local_time import at_offset, refuse_future
 from api.params import End, IdFilter, Start
@@ -368,6 +369,7 @@ def delete_entry(*, session: Session, entry: FuelEntry) -> None:
 
 IMPORT_COLUMNS = ("plate", *(name for name in FuelEntryCreate.model_fields if name != "vehicle_id"))
 IMPORT_REQUIRED = ("plate", "filled_at", "odometer_km", "fuel_type")
+IMPORT_IGNORED = exported_only(FuelEntryRead, IMPORT_COLUMNS)  # a file exported from the list
 _NUMBERS = ("liters", "price_per_liter", "total_price")
 
 
@@ -382,7 +384,9 @@ def import_entries(
 ) -> int:
     """Every row of the CSV as `create_entry` would take it, in time order per vehicle, or none:
     every bad line is reported (422) and nothing is written. Returns the rows checked."""
-    file = read_csv(content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED)
+    file = read_csv(
+        content, columns=IMPORT_COLUMNS, required=IMPORT_REQUIRED, ignored=IMPORT_IGNORED
+    )
     plates = vehicle_plates(session)
 
     def parse(cells: dict[str, str]) -> FuelEntryCreate:
