@@ -290,12 +290,13 @@ _NAMED = {
 }
 
 
-def csv_columns(columns: Sequence[ColumnElement]) -> list[ColumnElement]:
-    """The CSV's columns: each of the list's as `csv_column` writes it, and right after
-    `vehicle_id` the vehicle's plate (`vehicle_plate`), after `driver_id` the driver's name
-    (`driver_name`), each read by id in a correlated subquery."""
+def csv_columns(columns: Sequence[ColumnElement]) -> tuple[list[ColumnElement], list[tuple]]:
+    """The CSV's columns and the joins they need: each of the list's columns as `csv_column`
+    writes it, and right after `vehicle_id` the vehicle's plate (`vehicle_plate`), after
+    `driver_id` the driver's name (`driver_name`), each by a LEFT JOIN on the primary key (one
+    row for one row, and the list's own ORDER BY still orders them)."""
     keys = {column.key for column in columns}
-    out = []
+    out, joins = [], []
     for column in columns:
         out.append(csv_column(column))
         name = CSV_NAMES.get(column.key)
@@ -303,9 +304,9 @@ def csv_columns(columns: Sequence[ColumnElement]) -> list[ColumnElement]:
             continue
         base = column.element if isinstance(column, Label) else column
         named = _NAMED[column.key]
-        value = sa_select(named).where(named.table.c.id == base).scalar_subquery()
-        out.append(csv_column(value.label(name)))
-    return out
+        joins.append((named.table, named.table.c.id == base))
+        out.append(csv_column(named.label(name)))
+    return out, joins
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +333,7 @@ class ListQuery:
         self._build = build
         self._filters = filters
         self._columns = [json_column(column) for column in columns]
-        self._csv_columns = csv_columns(columns)
+        self._csv_columns, self._csv_joins = csv_columns(columns)
         self._extra = tuple(extra)
         self._compiled: dict[frozenset[str], _Statements] = {}
 
@@ -357,6 +358,8 @@ class ListQuery:
             *(rows.c[name] for name in self._extra),
         ).select_from(rows)
         every_row = query.with_only_columns(*self._csv_columns)
+        for table, on in self._csv_joins:
+            every_row = every_row.outerjoin(table, on)
         page_sql, count_sql = page.compile(dialect=_DIALECT), count.compile(dialect=_DIALECT)
         csv_sql = every_row.compile(dialect=_DIALECT)
         constants = {
