@@ -21,8 +21,8 @@ run: install  ## serve on :8000 with 4 workers (embedded PostgreSQL when DATABAS
 test: install  ## the whole suite against a real PostgreSQL (embedded unless TEST_DATABASE_URL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: install  ## ruff, and the import contracts of .importlinter
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import Label
 from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
-from api.photos.storage import PhotoStorage
+from api.spool import scratch_dir
 
 T = TypeVar("T")
 MAX_OFFSET = 10_000_000
@@ -254,8 +254,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"  # so that Excel reads the accents as UTF-8
 
 async def _csv(request: Request, statements: _Statements, params: dict) -> Response:
     """Every row of the list as CSV, copied out by PostgreSQL into a spool, then streamed."""
-    storage = PhotoStorage(get_settings().upload_dir)
-    tmp_dir = await run_in_threadpool(lambda: storage.tmp_dir)  # made when missing
+    tmp_dir = await run_in_threadpool(scratch_dir, get_settings().upload_dir)
     spool = tempfile.SpooledTemporaryFile(max_size=CSV_SPOOL_BYTES, dir=tmp_dir)
 
     async def copy_out(connection) -> None:

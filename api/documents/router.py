@@ -7,8 +7,8 @@ from api.deps import FleetManager, SettingsDep
 from api.documents import service
 from api.documents.models import DocumentKind
 from api.documents.schemas import DocumentCreate, DocumentRead, DocumentStatus, DocumentUpdate
-from api.due.dates import due_dates
 from api.lists import ListQuery, Page, PageDep, read_page
+from api.local_time import due_dates
 from api.params import DocumentId, IdFilter
 
 router = APIRouter(prefix="/documents", tags=["documents"])

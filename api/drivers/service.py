@@ -6,13 +6,14 @@ from sqlalchemy import ARRAY, Integer, any_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import Role
 from api.db import constraint_name
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverUpdate
 from api.errors import Conflict, Invalid, NotFound
 from api.text import LIKE_ESCAPE, contains_pattern
 from api.trips.models import Trip
-from api.users.models import Role, User
+from api.users.models import User
 
 
 def get_driver(*, session: Session, driver_id: int) -> Driver:

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
 from api.due import ics, service
-from api.due.dates import due_dates
 from api.due.schemas import DueItem, DueKind, DueStatus, FeedToken
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, filter_values, read_page
+from api.local_time import due_dates
 from api.params import IdFilter
 from api.users.models import User
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from api.actor import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.csv_import import (
     ImportRefused,
     day,
@@ -19,7 +20,6 @@ from api.csv_import import (
     whole_number,
     write_rows,
 )
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor, own_rows
 from api.drivers.models import Driver
 from api.errors import Invalid, NotFound
 from api.fines.models import Fine, FineStatus, Identification

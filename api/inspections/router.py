@@ -3,8 +3,9 @@
 from fastapi import APIRouter, Request, status
 from sqlalchemy import select
 
+from api.actor import own_rows
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, own_rows
+from api.deps import CurrentActor, FleetManager
 from api.inspections import service
 from api.inspections.models import Defect, DefectStatus, InspectionTemplate, Phase, Severity
 from api.inspections.schemas import (

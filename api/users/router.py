@@ -2,12 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from api.actor import Role
 from api.db import SessionDep
 from api.deps import AdminActor
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
 from api.params import UserId
 from api.users import service
-from api.users.models import Role, User
+from api.users.models import User
 from api.users.schemas import UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])

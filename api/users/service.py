@@ -6,11 +6,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import Actor, Role
 from api.db import constraint_name
-from api.deps import Actor
 from api.errors import Conflict, Invalid, NotFound
 from api.security import hash_password
-from api.users.models import Role, User
+from api.users.models import User
 from api.users.schemas import UserCreate, UserUpdate
 
 
