@@ -32,8 +32,8 @@ run: install  ## serve on :8000 with 4 workers (embedded PostgreSQL when DATABAS
 test: install  ## the whole suite against a real PostgreSQL (embedded unless TEST_DATABASE_URL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install install-js  ## ruff over the Python; Biome (lint, format, import order) over api/panel/static/js
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: install install-js  ## ruff and the import contracts (.importlinter) over the Python; Biome over api/panel/static/js
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 	$(BIOME) ci --error-on-warnings --colors=off
 
 format: install install-js

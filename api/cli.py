@@ -35,11 +35,14 @@ def migrate(database_url: str | None = None) -> None:
 @contextmanager
 def job_session(settings: Settings) -> Iterator:
     """A session for a maintenance job, with the CLI's own time-outs (api/db.py); its engine is
-    disposed afterwards, so that `frota serve`'s parent keeps no connection open."""
+    disposed afterwards, so that `frota serve`'s parent keeps no connection open. Its writes are
+    in the audit log, as the app's are."""
     from sqlalchemy.orm import Session
 
+    from api.audit import recorder
     from api.db import make_cli_engine
 
+    recorder.install()
     engine = make_cli_engine(settings)
     try:
         with Session(engine, expire_on_commit=False) as session:
@@ -187,16 +190,21 @@ def create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 def prune_photos(settings: Settings, older_than_days: int | None, dry_run: bool) -> int:
     """Run from cron, outside the web workers; an advisory lock keeps runs from overlapping."""
+    from api.photos.pruning import ORPHAN_GRACE_SECONDS
     from api.photos.pruning import prune_photos as prune
     from api.photos.service import get_storage
+    from api.uploads.service import remove_expired
 
     days = settings.photo_retention_days if older_than_days is None else older_than_days
     if days < 1:
         raise ConfigError("--older-than-days must be at least 1")
+    storage = get_storage(settings)
     with job_session(settings) as session:
-        report = prune(
-            session=session, storage=get_storage(settings), older_than_days=days, dry_run=dry_run
-        )
+        report = prune(session=session, storage=storage, older_than_days=days, dry_run=dry_run)
+        if not report.locked_out:  # the resumable uploads' share, under the same lock
+            report.uploads_expired, report.upload_bytes = remove_expired(
+                storage, dry_run=dry_run, grace_seconds=ORPHAN_GRACE_SECONDS
+            )
         if dry_run:
             session.rollback()
         else:

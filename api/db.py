@@ -23,6 +23,7 @@ from api.errors import NotFound
 
 log = logging.getLogger("frota.db")
 T = TypeVar("T")
+NO_DATABASE_URL = "DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)"
 
 # Stable constraint names, so services can match a refusal by name.
 NAMING_CONVENTION = {
@@ -80,7 +81,7 @@ def make_engine(
     """An engine with the request time-outs, or the ones given (migrations and the CLI)."""
     url = url or settings.database_url
     if not url:
-        raise ConfigError("DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)")
+        raise ConfigError(NO_DATABASE_URL)
     options = session_options(
         statement_timeout_ms=settings.db_statement_timeout_ms
         if statement_timeout_ms is None
@@ -159,7 +160,7 @@ def make_read_pool(settings: Settings, url: str | None = None) -> AsyncConnectio
     of a worker's CPU on the lists, measured); `read` replaces one that died instead."""
     url = url or settings.database_url
     if not url:
-        raise ConfigError("DATABASE_URL is not set (`make run` starts an embedded PostgreSQL)")
+        raise ConfigError(NO_DATABASE_URL)
     return AsyncConnectionPool(
         libpq_url(url),
         min_size=1,

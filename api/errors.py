@@ -30,6 +30,11 @@ class FrotaError(Exception):
             self.status_code = status_code
         self.headers = headers
 
+    @property
+    def body(self) -> dict:
+        """The JSON the client gets (an error may say more than its message: a CSV import)."""
+        return {"detail": self.message}
+
 
 class BadRequest(FrotaError):
     status_code = 400
@@ -183,9 +188,10 @@ def summarise(errors: list[dict], whole: str = "body") -> str:
 def error_response(
     exc: FrotaError, *, headers: Mapping[str, str] | None = None, **fields
 ) -> JSONResponse:
-    """`{"detail": message, **fields}` with the error's status and headers (and `headers`)."""
+    """The error's body (`{"detail": message}`) and `fields`, with its status and headers (and
+    `headers`)."""
     return JSONResponse(
-        {"detail": exc.message, **fields},
+        {**exc.body, **fields},
         status_code=exc.status_code,
         headers={**(exc.headers or {}), **(headers or {})},
     )

@@ -1,6 +1,7 @@
 """Times where the fleet is: `EXIF_DEFAULT_OFFSET` (-03:00) is its UTC offset
 (`default_exif_timezone`). A time sent without an offset is read there (a photo's EXIF time
-too), and a date is that day there."""
+too), a date is that day there, and "what is due" is asked with the same dates everywhere
+(`due_dates`: the due list, documents, reminders, reports)."""
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -50,3 +51,30 @@ def offset_interval(offset: timezone) -> str:
     minutes = int(offset.utcoffset(None).total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+PACE_DAYS = 90  # a km limit is forecast at the vehicle's average km/day over this many days
+
+
+def due_dates(
+    settings: Settings,
+    *,
+    within_days: int | None = None,
+    within_km: int | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """The dates every "what is due" question is asked with, bound by name: `today` where the
+    fleet is, `soon_until` and `soon_km` (how far ahead "due soon" reaches: `DUE_SOON_DAYS`,
+    `DUE_SOON_KM`), `now`, `pace_since`, and `offset` (as an interval: `-03:00`)."""
+    now = now or datetime.now(UTC)
+    offset = default_exif_timezone(settings)
+    today = local_date(now, offset)
+    days = settings.due_soon_days if within_days is None else within_days
+    return {
+        "today": today,
+        "soon_until": today + timedelta(days=days),
+        "soon_km": settings.due_soon_km if within_km is None else within_km,
+        "now": now,
+        "pace_since": now - timedelta(days=PACE_DAYS),
+        "offset": offset_interval(offset),
+    }

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics
+from api.audit import recorder as audit_recorder
 from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.config import ConfigError, Settings, get_settings
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     install_error_handlers(app)
+    audit_recorder.install()  # every write of every session is logged (api/audit)
     routes = RouteTemplates()  # the route label of logs and metrics
     # First: /health is matched before the API's routes (uptime probes and benchmarks hit it).
     app.include_router(health_router)

@@ -9,6 +9,7 @@ import uuid
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
+from api.actor import current_user_id
 from api.config import Settings
 from api.errors import send_error, server_error
 from api.logging_setup import request_id_var
@@ -117,6 +118,7 @@ class RequestContextMiddleware:
         started_at = time.perf_counter()
         request_id = _request_id(scope)
         context = request_id_var.set(request_id)
+        user_context = current_user_id.set(None)  # set once the caller's token is checked
         status = 500
         response_started = False
 
@@ -147,6 +149,7 @@ class RequestContextMiddleware:
         finally:
             self._record(scope, status, time.perf_counter() - started_at)
             request_id_var.reset(context)
+            current_user_id.reset(user_context)
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = self.routes.of(scope)
@@ -160,7 +163,6 @@ class RequestContextMiddleware:
         if not access_log.isEnabledFor(level):
             return
         client = scope.get("client")
-        user_id = scope.get("frota.user_id") or (scope.get("state") or {}).get("user_id")
         access_log.log(
             level,
             "%s %s %s",
@@ -174,6 +176,6 @@ class RequestContextMiddleware:
                 "status": status,
                 "duration_ms": round(seconds * 1000, 2),
                 "client_ip": client[0] if client else None,
-                "user_id": int(user_id) if str(user_id or "").isdigit() else None,
+                "user_id": current_user_id.get(),
             },
         )

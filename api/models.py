@@ -1,7 +1,6 @@
-"""Every model importable from one place (Alembic's env.py, tests, the CLI). Importing it also
-installs the audit log's recorder (api/audit/recorder.py) on every session."""
+"""Every model importable from one place (Alembic's env.py, tests, the CLI)."""
 
-import api.audit.recorder  # noqa: F401 - registers the after_flush listener
+from api.actor import Role
 from api.audit.models import AuditEntry
 from api.db import Base
 from api.documents.models import Document, DocumentKind
@@ -12,7 +11,7 @@ from api.inspections.models import Defect, Inspection, InspectionTemplate
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
 from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
-from api.users.models import Role, User
+from api.users.models import User
 from api.vehicles.models import Vehicle, VehicleStatus
 
 __all__ = [

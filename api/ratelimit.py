@@ -32,10 +32,11 @@ from limits.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import metrics
+from api.actor import current_user_id
 from api.config import Settings
 from api.errors import TooManyRequests, Unauthorized, send_error
 from api.middleware import ROUTE_LABEL
-from api.security import InvalidToken, decode_access_token
+from api.security import bearer_token, token_claims
 
 log = logging.getLogger("frota.ratelimit")
 
@@ -47,7 +48,6 @@ RATE_LIMITED_ROUTE = "<rate-limited>"  # the route label of refusals made before
 REDIS_TIMEOUT_SECONDS = 0.25
 BREAKER_SECONDS = 5.0  # after a storage failure, skip the storage for this long
 ERROR_LOG_EVERY_SECONDS = 30.0
-TOKEN_CACHE_SIZE = 4096
 
 
 def _client_ip(scope: Scope) -> str:
@@ -77,7 +77,6 @@ class RateLimits:
         self.last_error_at: float | None = None
         self._skip_until = 0.0
         self._logged_at = 0.0
-        self._tokens: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     # ---- storage calls, failing open ----
@@ -146,22 +145,16 @@ class RateLimits:
 
     # ---- who is asking ----
 
-    def user_of(self, authorization: str) -> str | None:
-        """The `sub` of a valid bearer token, without a database query (cached by token)."""
-        if authorization[:7].lower() != "bearer ":
+    def user_of(self, scope: Scope) -> int | None:
+        """The user id of a valid bearer token (no database query: the account is checked by
+        the route's dependency, after this budget)."""
+        token = bearer_token(_authorization(scope))
+        if token is None:
             return None
-        token = authorization[7:].strip()
-        cached = self._tokens.get(token)
-        if cached and cached[1] > time.time():
-            return cached[0]
         try:
-            claims = decode_access_token(token, self.settings)
-        except InvalidToken:
+            return int(token_claims(token, self.settings)["sub"])
+        except Unauthorized:
             return None
-        if len(self._tokens) >= TOKEN_CACHE_SIZE:
-            self._tokens.clear()
-        self._tokens[token] = (str(claims["sub"]), float(claims["exp"]))
-        return str(claims["sub"])
 
 
 def _exempt(path: str) -> bool:
@@ -193,11 +186,10 @@ class RateLimitMiddleware:
         elif FILE_PATH.match(path):
             retry_after = limits.hit(limits.files, "file-ip", ip)
         else:
-            authorization = _authorization(scope)
-            user = limits.user_of(authorization) if authorization else None
+            user = limits.user_of(scope)
             if user is not None:
-                scope["frota.user_id"] = user
-                retry_after = limits.hit(limits.default, "user", user)
+                current_user_id.set(user)  # the access log's user, even of a refusal
+                retry_after = limits.hit(limits.default, "user", str(user))
             else:
                 retry_after = limits.hit(limits.default, "ip", ip)
         if retry_after is None:

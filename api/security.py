@@ -1,14 +1,17 @@
 """Passwords (argon2 through pwdlib) and access tokens (JWT, HS256 pinned)."""
 
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from jose import JWTError, jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from pydantic import SecretStr
 
 from api.config import Settings
+from api.errors import Unauthorized
 
 JWT_ALGORITHM = "HS256"  # pinned: a token naming any other algorithm is refused
 MIN_PASSWORD_LENGTH = 12
@@ -57,8 +60,11 @@ class InvalidToken(Exception):
     pass
 
 
-def decode_access_token(token: str, settings: Settings) -> dict:
-    """Claims of a valid token; InvalidToken for a bad signature, algorithm, expiry or shape."""
+@lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret_key: SecretStr) -> dict:
+    """Claims of a token with a good signature, algorithm and shape; InvalidToken otherwise.
+    Pure, so cached per token and key (a refusal raises and is not cached); expiry is checked
+    at every use by `token_claims`."""
     try:
         header = jwt.get_unverified_header(token)
     except JWTError as exc:
@@ -68,7 +74,7 @@ def decode_access_token(token: str, settings: Settings) -> dict:
     try:
         claims = jwt.decode(
             token,
-            settings.secret_key.get_secret_value(),
+            secret_key.get_secret_value(),
             algorithms=[JWT_ALGORITHM],
             options={"require_exp": True, "require_iat": True, "require_sub": True},
         )
@@ -77,3 +83,25 @@ def decode_access_token(token: str, settings: Settings) -> dict:
     if claims.get("typ") != "access" or not str(claims.get("sub", "")).isdigit():
         raise InvalidToken("not an access token")
     return claims
+
+
+def token_claims(token: str | None, settings: Settings) -> dict:
+    """The caller a bearer token names: the claims of a valid, unexpired access token, or 401.
+    The one check of a token (the dependencies, the rate limits); whether the account may still
+    act is the dependency's database check (api/deps.py)."""
+    if not token:
+        raise Unauthorized("Not authenticated: send `Authorization: Bearer <token>`")
+    try:
+        claims = _verified_claims(token, settings.secret_key)
+    except InvalidToken as exc:
+        raise Unauthorized(f"Invalid or expired token ({exc}); log in again") from exc
+    if claims["exp"] <= time.time():
+        raise Unauthorized("Invalid or expired token (Signature has expired.); log in again")
+    return claims
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (None for any other)."""
+    if not authorization or authorization[:7].lower() != "bearer ":
+        return None
+    return authorization[7:].strip() or None

@@ -2,9 +2,8 @@
 changed and deleted row with its attribute history, `after_flush` each new one with its id, and
 the log rows are inserted on the same connection, in the same transaction. A write the system
 makes as a consequence (a check-out putting the vehicle in use) is logged with the actor whose
-request caused it."""
+request caused it. `install()` (create_app, the CLI) turns it on for every session."""
 
-from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -13,10 +12,9 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
+from api.actor import current_user_id
 from api.audit.models import AuditEntry
 from api.logging_setup import request_id_var
-
-actor_id_var: ContextVar[int | None] = ContextVar("actor_id", default=None)
 
 # Table → the entity's name in the log (singular snake case). Tables not named are not logged.
 ENTITIES = {
@@ -87,7 +85,7 @@ def _changes(obj, action: str) -> dict:
 
 def entry(action: str, entity: str, entity_id: int | None, changes: dict) -> dict:
     return {
-        "actor_id": actor_id_var.get(),
+        "actor_id": current_user_id.get(),
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
@@ -96,7 +94,6 @@ def entry(action: str, entity: str, entity_id: int | None, changes: dict) -> dic
     }
 
 
-@event.listens_for(Session, "before_flush")
 def _changes_before_flush(session: Session, _flush_context, _instances) -> None:
     """Changed and deleted rows with their history, taken before the flush (a value the database
     sets, `func.now()`, has no history left afterwards); new rows wait for their ids."""
@@ -113,7 +110,6 @@ def _changes_before_flush(session: Session, _flush_context, _instances) -> None:
     session.info["audit_pending"] = pending  # this flush's: a failed one is replaced next time
 
 
-@event.listens_for(Session, "after_flush")
 def _log_flush(session: Session, _flush_context) -> None:
     rows = session.info.pop("audit_pending", [])
     for obj in session.new:
@@ -122,6 +118,13 @@ def _log_flush(session: Session, _flush_context) -> None:
             rows.append(entry("create", entity, obj.id, _changes(obj, "create")))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+def install() -> None:
+    """Log the writes of every session from now on (idempotent: tests make many apps)."""
+    if not event.contains(Session, "before_flush", _changes_before_flush):
+        event.listen(Session, "before_flush", _changes_before_flush)
+        event.listen(Session, "after_flush", _log_flush)
 
 
 def log_login(session: Session, user_id: int) -> None:

@@ -5,6 +5,7 @@ import logging
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from api.actor import Role
 from api.config import Settings
 from api.errors import Forbidden, Invalid, Unauthorized
 from api.security import (
@@ -14,7 +15,7 @@ from api.security import (
     hash_password,
     verify_password,
 )
-from api.users.models import Role, User
+from api.users.models import User
 from api.users.service import get_user_by_email, set_password
 
 log = logging.getLogger("frota.auth")

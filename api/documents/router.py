@@ -8,8 +8,8 @@ from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
 from api.documents import service
 from api.documents.schemas import DocumentCreate, DocumentRead, DocumentUpdate
-from api.due.dates import due_dates
 from api.lists import ListQuery, Page, PageDep, read_page
+from api.local_time import due_dates
 from api.params import DocumentId
 
 router = APIRouter(prefix="/documents", tags=["documents"])

@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import Role
 from api.db import constraint_name, get_or_404
 from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverUpdate
@@ -16,7 +17,7 @@ from api.lists import AnyOf, Eq, Filter, Filters, Flag, Search
 from api.params import IdList
 from api.text import NoNul
 from api.trips.models import Trip
-from api.users.models import Role, User
+from api.users.models import User
 
 
 def get_driver(*, session: Session, driver_id: int) -> Driver:

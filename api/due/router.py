@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
 from api.due import ics, service
-from api.due.dates import due_dates
 from api.due.schemas import DueItem, FeedToken
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
+from api.local_time import due_dates
 from api.users.models import User
 
 router = APIRouter(tags=["due"])

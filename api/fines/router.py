@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, UploadFile, status
 
+from api.actor import own_rows
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
+from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.fines import service
 from api.fines.models import Fine
 from api.fines.schemas import FineCreate, FineImportResult, FineRead, FineUpdate

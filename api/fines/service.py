@@ -8,6 +8,7 @@ from typing import Annotated
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from api.actor import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.csv_import import (
     ImportRefused,
     day,
@@ -22,7 +23,6 @@ from api.csv_import import (
     write_rows,
 )
 from api.db import get_or_404
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Invalid
 from api.fines.models import Fine, FineStatus, Identification

@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
+from api.actor import own_rows
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
+from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.fuel import service
 from api.fuel.models import FuelEntry
 from api.fuel.schemas import FuelEntryCreate, FuelEntryRead, FuelEntryUpdate, FuelImportResult

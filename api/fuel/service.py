@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.csv_import import (
     ImportRefused,
     exported_only,
@@ -24,7 +25,6 @@ from api.csv_import import (
     write_rows,
 )
 from api.db import constraint_name, get_or_404
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid
 from api.fuel.models import FuelEntry, FuelType
@@ -105,7 +105,7 @@ def list_query(shape: frozenset[str]):
 def _drivers_trip(session: Session, actor: Actor) -> Trip:
     """A driver logs fuel for the vehicle of their open trip, or else of their last one."""
     if actor.driver_id is None:
-        raise Conflict("Your login is not linked to a driver record; ask a manager")
+        raise Conflict(NO_DRIVER_RECORD)
     trip = session.execute(
         select(Trip)
         .where(Trip.driver_id == actor.driver_id)

@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import select
 
+from api.actor import own_rows
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, own_rows
+from api.deps import CurrentActor, FleetManager
 from api.inspections import service
 from api.inspections.models import Defect, InspectionTemplate
 from api.inspections.schemas import (

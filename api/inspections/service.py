@@ -9,8 +9,8 @@ from sqlalchemy import ARRAY, Integer, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.db import constraint_name, get_or_404
-from api.deps import OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.inspections.models import (
@@ -29,7 +29,7 @@ from api.params import IdFilter
 from api.photos.models import Photo
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
-from api.vehicles.service import check_of_vehicle, lock_named_vehicle
+from api.vehicles.service import check_of_vehicle, lock_named_vehicle, unresolved_critical
 
 CHECK_OUT_WINDOW = timedelta(hours=12)  # a required inspection counts this long for a check-out
 
@@ -59,19 +59,6 @@ def get_template(session: Session, template_id: int) -> InspectionTemplate:
 
 
 # ---- the rules the trips follow --------------------------------------------------------------
-
-
-def unresolved_critical(session: Session, vehicle_id: int) -> Defect | None:
-    return session.execute(
-        select(Defect)
-        .where(
-            Defect.vehicle_id == vehicle_id,
-            Defect.severity == Severity.critical,
-            Defect.status.in_(UNRESOLVED),
-        )
-        .order_by(Defect.id)
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def check_out_allowed(session: Session, vehicle: Vehicle, now: datetime) -> None:
@@ -141,7 +128,7 @@ def create_inspection(*, session: Session, actor: Actor, data: InspectionCreate)
         raise Invalid(f"Inspection template {data.template_id} does not exist")
     if actor.is_driver:
         if actor.driver_id is None:
-            raise Conflict("Your login is not linked to a driver record; ask a manager")
+            raise Conflict(NO_DRIVER_RECORD)
         if data.driver_id not in (None, actor.driver_id):
             raise Forbidden("Drivers inspect for themselves; leave driver_id out")
         driver_id = actor.driver_id

@@ -6,9 +6,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
-from api.due.dates import due_dates
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
-from api.local_time import default_exif_timezone
+from api.local_time import default_exif_timezone, due_dates
 from api.maintenance import service
 from api.maintenance.models import ServiceRecord
 from api.maintenance.schemas import (

@@ -22,8 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from api.actor import Actor
 from api.db import get_or_404
-from api.deps import Actor
 from api.errors import Invalid
 from api.fuel.models import FuelEntry
 from api.inspections.service import resolve_by_record
@@ -173,7 +173,7 @@ def records_query(shape: frozenset[str]):
 
 
 def pace_query():
-    """km/day of each vehicle since `pace_since` (api/due/dates.py, 90 days ago): the km between
+    """km/day of each vehicle since `pace_since` (api/local_time.py, 90 days ago): the km between
     its lowest and highest reading since (trips' start and end, fill-ups) over the days since the
     first one."""
     since = bindparam("pace_since", type_=Trip.started_at.type)

@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
-from api.deps import Actor, SettingsDep, current_actor, oauth2_scheme
+from api.actor import Actor
+from api.deps import SettingsDep, current_actor, oauth2_scheme
 from api.errors import Forbidden
 from api.params import PhotoId
 from api.photos import signing

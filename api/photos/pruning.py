@@ -1,4 +1,5 @@
 """`frota prune-photos`: delete old photo files, keep their rows as the record, sweep orphans.
+(The command, api/cli.py, also expires the resumable uploads: api/uploads/service.py.)
 
 Everything happens inside one transaction that holds a PostgreSQL advisory lock, so however
 many containers or cron entries start it, only one run works at a time."""
@@ -12,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from api.photos.models import Photo, PruneRun
 from api.photos.storage import PhotoStorage
-from api.uploads import service as resumable
 
 PRUNE_LOCK = 727275  # pg_advisory_xact_lock key (migrations use 727274)
 # Files younger than this are never orphans: an upload renames its files just before commit.
@@ -30,7 +30,7 @@ class PruneReport:
     skipped_legal_hold: int = 0
     orphans_removed: int = 0
     orphan_bytes: int = 0
-    uploads_expired: int = 0
+    uploads_expired: int = 0  # filled by the command from api/uploads (not photos' own)
     upload_bytes: int = 0
     rows_missing_files: list[int] = field(default_factory=list)
 
@@ -95,9 +95,6 @@ def prune_photos(
     session.flush()
 
     _sweep(session, storage, report, dry_run, orphan_grace_seconds)
-    report.uploads_expired, report.upload_bytes = resumable.remove_expired(
-        storage, dry_run=dry_run, grace_seconds=orphan_grace_seconds
-    )
     if not dry_run:
         session.add(
             PruneRun(

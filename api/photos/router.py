@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 
+from api.actor import own_rows
 from api.config import get_settings
 from api.db import SessionDep
-from api.deps import CurrentActor, FleetManager, SettingsDep, own_rows
+from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
 from api.local_time import default_exif_timezone

@@ -1,7 +1,6 @@
 """Photos: who may upload where, storing file and row together, idempotent retries, reading."""
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Annotated
@@ -10,9 +9,9 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.config import Settings
 from api.db import constraint_name, get_or_404, get_sessionmaker
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.errors import Conflict, Forbidden, Invalid
 from api.lists import Before, Eq, Filters, From
 from api.metrics import observe_upload
@@ -30,9 +29,6 @@ log = logging.getLogger("frota.photos")
 # The same bytes for the same vehicle, kind and trip within this window are a retry, not a photo.
 DUPLICATE_WINDOW = timedelta(hours=1)
 IDEMPOTENCY_UNIQUE = "uq_photos_uploaded_by_user_id_idempotency_key"
-
-# Tests set this to fail between writing the files and committing the row.
-before_commit: Callable[[Photo], None] | None = None
 
 
 def get_storage(settings: Settings) -> PhotoStorage:
@@ -82,7 +78,7 @@ def authorize_upload(*, session: Session, actor: Actor, form: PhotoUploadForm) -
     trip = session.get(Trip, form.trip_id) if form.trip_id is not None else None
     if actor.is_driver:
         if actor.driver_id is None:
-            raise Forbidden("Your login is not linked to a driver record; ask a manager")
+            raise Forbidden(NO_DRIVER_RECORD)
         if form.trip_id is None:
             trip = session.execute(
                 select(Trip).where(
@@ -216,8 +212,6 @@ def _commit_with_files(
             placed.append(storage.commit_file(temporary, final))
         session.add(photo)
         session.flush()
-        if before_commit is not None:
-            before_commit(photo)
         session.commit()
     except BaseException:
         session.rollback()

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-TMP = ".tmp"
+from api.spool import TMP, scratch_dir
+
 ORIGINALS = "originals"
 THUMBNAILS = "thumbnails"
 DISPLAY = "display"
@@ -35,9 +36,7 @@ class PhotoStorage:
 
     @property
     def tmp_dir(self) -> Path:
-        path = self.root / TMP
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return scratch_dir(self.root)
 
     def temp_path(self, suffix: str) -> Path:
         return self.tmp_dir / f"{uuid.uuid4().hex}{suffix}"

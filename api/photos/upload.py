@@ -7,7 +7,7 @@ size limit."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import anyio.to_thread
+from fastapi.concurrency import run_in_threadpool
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
@@ -139,12 +139,12 @@ async def receive_upload(
         if reader.sink is None:
             raise Invalid("The form has no `file` part")
         await _flush(reader)
-        await anyio.to_thread.run_sync(reader.sink.close)
+        await run_in_threadpool(reader.sink.close)
         if reader.sink.size_bytes == 0:
             raise Invalid("The photo file is empty")
     except BaseException:
         if reader.sink is not None:
-            await anyio.to_thread.run_sync(reader.sink.discard)
+            await run_in_threadpool(reader.sink.discard)
         raise
     return ReceivedUpload(
         path=reader.sink.path,
@@ -167,4 +167,4 @@ async def _flush(reader: _PartReader) -> None:
     if reader.pending and reader.sink is not None:
         data = bytes(reader.pending)
         reader.pending.clear()
-        await anyio.to_thread.run_sync(reader.sink.write, data)
+        await run_in_threadpool(reader.sink.write, data)

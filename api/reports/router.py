@@ -7,9 +7,8 @@ from fastapi import APIRouter, Query, Request
 
 from api.db import read
 from api.deps import FleetManager, SettingsDep
-from api.due.dates import due_dates
 from api.errors import Invalid
-from api.local_time import default_exif_timezone
+from api.local_time import default_exif_timezone, due_dates
 from api.reports import service
 from api.reports.schemas import CostReport, GroupBy
 

@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from api.actor import own_rows
 from api.db import SessionDep
-from api.deps import CurrentActor, SettingsDep, own_rows
+from api.deps import CurrentActor, SettingsDep
 from api.lists import ListQuery, Page, PageDep, read_columns, read_page
 from api.params import TripId
 from api.trips import service

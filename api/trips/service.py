@@ -8,8 +8,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.db import constraint_name, get_or_404
-from api.deps import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
 from api.inspections import service as inspections
@@ -41,7 +41,7 @@ def _acting_driver(session: Session, actor: Actor, driver_id: int | None) -> Dri
     if actor.is_driver:
         driver = session.get(Driver, actor.driver_id) if actor.driver_id else None
         if driver is None:
-            raise Conflict("Your login is not linked to a driver record; ask a manager")
+            raise Conflict(NO_DRIVER_RECORD)
         # An app that sends the driver's own id is not asking for anything more.
         if driver_id is not None and driver_id != driver.id:
             raise Forbidden("Drivers check out for themselves; leave driver_id out")

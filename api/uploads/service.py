@@ -25,9 +25,9 @@ from pathlib import Path
 import orjson
 from pydantic import ValidationError
 
+from api.actor import Actor
 from api.config import Settings
 from api.db import get_sessionmaker
-from api.deps import Actor
 from api.errors import FrotaError, Invalid, NotFound, summarise
 from api.local_time import default_exif_timezone
 from api.photos import service as photos

@@ -1,16 +1,9 @@
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, TimestampMixin
-
-
-class Role(StrEnum):
-    admin = "admin"
-    manager = "manager"
-    driver = "driver"
 
 
 class User(TimestampMixin, Base):

@@ -2,9 +2,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from api.actor import Role
 from api.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from api.text import Text
-from api.users.models import Role
 
 Name = Text(120)
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]

@@ -7,12 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.actor import Actor, Role
 from api.db import constraint_name, get_or_404
-from api.deps import Actor
 from api.errors import Conflict, Invalid
 from api.lists import Eq, Filters
 from api.security import hash_password
-from api.users.models import Role, User
+from api.users.models import User
 from api.users.schemas import UserCreate, UserUpdate
 
 

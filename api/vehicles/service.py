@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.db import constraint_name, get_or_404
 from api.errors import Conflict, Invalid, NotFound
+from api.inspections.models import UNRESOLVED, Defect, Severity
 from api.lists import AnyOf, Eq, Filter, Filters, search_pattern
 from api.params import IdList
 from api.photos.models import Photo
@@ -18,9 +19,26 @@ from api.trips.models import Trip
 from api.vehicles.models import Vehicle, VehicleStatus
 from api.vehicles.schemas import VehicleCreate, VehicleUpdate
 
+IN_USE_BY_HAND = "status in_use is set by a trip check-out, not by hand"
+
 
 def get_vehicle(*, session: Session, vehicle_id: int, for_update: bool = False) -> Vehicle:
     return get_or_404(session, Vehicle, vehicle_id, for_update=for_update)
+
+
+# A vehicle with an unresolved critical defect is not available (nor checked out): the rule of
+# both this service and the inspections' (which build on vehicles), so it lives here.
+def unresolved_critical(session: Session, vehicle_id: int) -> Defect | None:
+    return session.execute(
+        select(Defect)
+        .where(
+            Defect.vehicle_id == vehicle_id,
+            Defect.severity == Severity.critical,
+            Defect.status.in_(UNRESOLVED),
+        )
+        .order_by(Defect.id)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def lock_named_vehicle(session: Session, vehicle_id: int) -> Vehicle:
@@ -117,7 +135,7 @@ def _flush(session: Session, plate: str | None) -> None:
 
 def create_vehicle(*, session: Session, data: VehicleCreate) -> Vehicle:
     if data.status == VehicleStatus.in_use:
-        raise Invalid("status in_use is set by a trip check-out, not by hand")
+        raise Invalid(IN_USE_BY_HAND)
     vehicle = Vehicle(**data.model_dump())
     session.add(vehicle)
     _flush(session, data.plate)
@@ -140,12 +158,10 @@ def update_vehicle(*, session: Session, vehicle: Vehicle, data: VehicleUpdate) -
     new_status = changes.get("status")
     if new_status is not None and new_status != vehicle.status:
         if new_status == VehicleStatus.in_use:
-            raise Invalid("status in_use is set by a trip check-out, not by hand")
+            raise Invalid(IN_USE_BY_HAND)
         if vehicle.status == VehicleStatus.in_use:
             raise Conflict("The vehicle is on a trip; finish the trip before changing its status")
         if new_status == VehicleStatus.available:
-            from api.inspections.service import unresolved_critical  # inspections build on this
-
             defect = unresolved_critical(session, vehicle.id)
             if defect is not None:
                 raise Conflict(

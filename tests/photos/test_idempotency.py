@@ -1,14 +1,33 @@
 """Retries over flaky mobile data never make a second photo; file and row come together."""
 
 import threading
+from contextlib import contextmanager
 
 import httpx
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
 
-from api.photos import service
 from api.photos.models import Photo
 from tests.conftest import auth
 from tests.photos.conftest import sideways_jpeg, stored_files, upload, webp
+
+
+@contextmanager
+def when_a_photo_row_is_flushed(hook):
+    """Calls `hook(photo)` inside the upload's transaction once its row is flushed (its files
+    are in place by then), through SQLAlchemy's own `after_flush` event on every session: what
+    `hook` raises or waits for happens between the files' rename and the commit."""
+
+    def after_flush(session, _flush_context):
+        for obj in list(session.new):
+            if isinstance(obj, Photo):
+                hook(obj)
+
+    event.listen(Session, "after_flush", after_flush)
+    try:
+        yield
+    finally:
+        event.remove(Session, "after_flush", after_flush)
 
 
 def test_retry_with_same_key_after_lost_response_returns_the_first_photo(
@@ -62,7 +81,7 @@ def test_same_bytes_for_same_vehicle_and_kind_without_key_are_stored_once(
 
 
 def test_failure_between_file_write_and_commit_leaves_no_row_and_no_file(
-    committed_client, engine, upload_dir, monkeypatch
+    committed_client, engine, upload_dir
 ):
     with engine.begin() as conn:
         conn.execute(
@@ -86,21 +105,19 @@ def test_failure_between_file_write_and_commit_leaves_no_row_and_no_file(
         seen["files"] = stored_files(upload_dir)  # both files are in place, the row is flushed
         raise RuntimeError("power cut between rename and commit")
 
-    monkeypatch.setattr(service, "before_commit", crash)
-
     class Manager:
         id = user_id
 
-    try:
-        r = upload(committed_client, Manager, sideways_jpeg((800, 600)), vehicle_id=vehicle_id)
-        assert r.status_code == 500
-    except RuntimeError as exc:  # TestClient re-raises unless an error handler answered
-        assert "power cut" in str(exc)
+    with when_a_photo_row_is_flushed(crash):
+        try:
+            r = upload(committed_client, Manager, sideways_jpeg((800, 600)), vehicle_id=vehicle_id)
+            assert r.status_code == 500
+        except RuntimeError as exc:  # TestClient re-raises unless an error handler answered
+            assert "power cut" in str(exc)
     assert len(seen["files"]) == 2
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM photos")) == 0
     assert stored_files(upload_dir) == []
-    monkeypatch.setattr(service, "before_commit", None)
     r = upload(committed_client, Manager, sideways_jpeg((800, 600)), vehicle_id=vehicle_id)
     assert r.status_code == 201  # and the next upload works
 
@@ -136,7 +153,7 @@ def test_two_concurrent_uploads_with_the_same_key_make_one_row(live_server, live
 
 
 def test_retry_while_the_first_upload_is_still_in_flight_waits_and_returns_it(
-    committed_client, engine, upload_dir, monkeypatch
+    committed_client, engine, upload_dir
 ):
     """The first request is held between writing its files and committing; the retry arrives
     meanwhile, waits on the key's lock, and answers with the first photo once it commits."""
@@ -165,7 +182,6 @@ def test_retry_while_the_first_upload_is_still_in_flight_waits_and_returns_it(
             first_holds_lock.set()
             release_first.wait(10)
 
-    monkeypatch.setattr(service, "before_commit", pause_first)
     photo = sideways_jpeg((800, 600))
     answers = {}
 
@@ -174,16 +190,17 @@ def test_retry_while_the_first_upload_is_still_in_flight_waits_and_returns_it(
             committed_client, Manager, photo, vehicle_id=vehicle_id, key="in-flight"
         )
 
-    first = threading.Thread(target=send, args=("first",))
-    first.start()
-    assert first_holds_lock.wait(10)
-    retry = threading.Thread(target=send, args=("retry",))
-    retry.start()
-    retry.join(1.0)
-    assert retry.is_alive()  # waiting for the first one, not storing a second photo
-    release_first.set()
-    first.join(10)
-    retry.join(10)
+    with when_a_photo_row_is_flushed(pause_first):
+        first = threading.Thread(target=send, args=("first",))
+        first.start()
+        assert first_holds_lock.wait(10)
+        retry = threading.Thread(target=send, args=("retry",))
+        retry.start()
+        retry.join(1.0)
+        assert retry.is_alive()  # waiting for the first one, not storing a second photo
+        release_first.set()
+        first.join(10)
+        retry.join(10)
     assert answers["first"].status_code == 201
     assert answers["retry"].status_code == 200
     assert answers["retry"].json()["id"] == answers["first"].json()["id"]
