@@ -2,15 +2,16 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
 from api.due import ics, service
-from api.due.dates import due_dates
+from api.due.dates import current_time, due_dates
 from api.due.schemas import DueItem, DueKind, DueStatus, FeedToken
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, filter_values, read_page
@@ -20,6 +21,7 @@ from api.users.models import User
 router = APIRouter(tags=["due"])
 LIST = ListQuery(service.due_query, service.COLUMNS)
 FEED_MAX_ITEMS = 2000
+NowDep = Annotated[datetime, Depends(current_time)]
 WithinDays = Annotated[
     int | None, Query(ge=0, le=365, description="Due soon within this many days (DUE_SOON_DAYS)")
 ]
@@ -28,9 +30,9 @@ WithinKm = Annotated[
 ]
 
 
-def _values(settings, within_days, within_km) -> dict:
-    dates = due_dates(settings, within_days=within_days, within_km=within_km)
-    return service.due_values(dates, settings.licensing_state)
+def _values(settings, within_days, within_km, now) -> dict:
+    dates = due_dates(settings, within_days=within_days, within_km=within_km, now=now)
+    return service.due_values(dates, settings.licensing_year(dates["today"].year))
 
 
 @router.get("/due", response_model=Page[DueItem])
@@ -39,6 +41,7 @@ async def list_due(
     _: FleetManager,
     page: PageDep,
     settings: SettingsDep,
+    now: NowDep,
     within_days: WithinDays = None,
     within_km: WithinKm = None,
     kind: DueKind | None = None,
@@ -47,8 +50,9 @@ async def list_due(
     driver_id: IdFilter = None,
 ):
     """Everything overdue or due soon, most urgent first: reminders, documents, the yearly
-    licensing (CRLV) by plate, CNH expiry, toxicology exams."""
-    values = _values(settings, within_days, within_km) | filter_values(
+    licensing (CRLV) by plate, CNH expiry, toxicology exams. `estimated`: a licensing date
+    from a calendar of another year (`calendar_year`) or one no source confirmed."""
+    values = _values(settings, within_days, within_km, now) | filter_values(
         kind=kind, status=status, vehicle_id=vehicle_id, driver_id=driver_id
     )
     return await read_page(request, LIST, values, page)
@@ -73,12 +77,13 @@ WHERE feed_token_hash = %(hash)s AND is_active AND role IN ('admin', 'manager')
 async def due_calendar(
     request: Request,
     settings: SettingsDep,
+    now: NowDep,
     token: Annotated[str, Query(min_length=20, max_length=100, description="The feed's secret")],
     within_days: WithinDays = None,
 ):
     """The due list as an iCalendar feed: subscribe to the URL that `POST /due/feed-token`
     gives (the token in it is the credential; a calendar app cannot send a bearer token)."""
-    values = _values(settings, within_days, None)
+    values = _values(settings, within_days, None, now)
     statements = LIST.statements(frozenset(values))
     params = {**statements.constants, **values, "page_limit": FEED_MAX_ITEMS, "page_offset": 0}
 
