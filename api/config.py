@@ -1,5 +1,6 @@
 """Configuration: one pydantic-settings class, read from the environment and `.env`."""
 
+from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -63,8 +64,10 @@ class Settings(BaseSettings):
     # What is "due soon" on /due and the reminders: within this many km or days.
     due_soon_km: int = Field(1000, ge=0, le=100_000)
     due_soon_days: int = Field(30, ge=0, le=365)
-    # The state whose licensing calendar (api/documents/licensing.toml) dates the CRLV.
+    # The state whose licensing calendar (api/documents/licensing.toml) dates the CRLV, and a
+    # file of the same format whose tables replace or add to the built-in ones (a state and year).
     licensing_state: str = "SP"
+    licensing_calendar_file: Path | None = None
 
     log_level: str = "INFO"
     # Seconds a stopping worker gives requests in flight (below compose's stop_grace_period).
@@ -111,16 +114,23 @@ class Settings(BaseSettings):
 
     @field_validator("licensing_state")
     @classmethod
-    def _known_state(cls, value: str) -> str:
+    def _upper_state(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @field_validator("licensing_calendar_file", mode="before")
+    @classmethod
+    def _no_file(cls, value):
+        return None if value is None or str(value).strip() == "" else value
+
+    def licensing_calendar(self):
+        """The licensing calendars: the built-in ones and LICENSING_CALENDAR_FILE's (cached)."""
         from api.documents import licensing
 
-        state = value.strip().upper()
-        if state not in licensing.states():
-            raise ValueError(
-                f"LICENSING_STATE {value!r} has no calendar in api/documents/licensing.toml "
-                f"(known: {', '.join(licensing.states())})"
-            )
-        return state
+        return licensing.calendar(self.licensing_calendar_file)
+
+    def licensing_year(self, year: int):
+        """LICENSING_STATE's calendar for `year` (an estimate when it has no table that year)."""
+        return self.licensing_calendar().for_year(self.licensing_state, year)
 
     @property
     def is_production(self) -> bool:
@@ -178,7 +188,23 @@ class Settings(BaseSettings):
             problems.append(f"LOG_LEVEL={self.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        problems += self._licensing_problems()
         return problems
+
+    def _licensing_problems(self) -> list[str]:
+        from api.documents.licensing import CalendarError
+
+        try:
+            known = self.licensing_calendar().states()
+        except CalendarError as exc:
+            name = "LICENSING_CALENDAR_FILE" if self.licensing_calendar_file else "the calendar"
+            return [f"{name}: {exc}"]
+        if self.licensing_state not in known:
+            return [
+                f"LICENSING_STATE={self.licensing_state!r} has no licensing calendar "
+                f"(known: {', '.join(known)}; LICENSING_CALENDAR_FILE can add one)"
+            ]
+        return []
 
     def notices(self) -> list[str]:
         """Worth a warning at start-up, never a refusal."""
@@ -190,7 +216,19 @@ class Settings(BaseSettings):
             )
         if self.is_production and not self.metrics_token:
             notes.append("METRICS_TOKEN is unset: /metrics answers 404")
+        if not self._licensing_problems():
+            missing = self.licensing_year(self.licensing_today().year).warning()
+            if missing:
+                notes.append(missing)
         return notes
+
+    def licensing_today(self):
+        """Today where the fleet is (EXIF_DEFAULT_OFFSET, validated `±HH:MM`): the licensing
+        year is this one's. (api/local_time.py reads the settings; not the other way round.)"""
+        text = self.exif_default_offset.replace(":", "")
+        minutes = int(text[1:3]) * 60 + int(text[3:5])
+        offset = timezone(timedelta(minutes=-minutes if text[0] == "-" else minutes))
+        return datetime.now(UTC).astimezone(offset).date()
 
     def check_pool_fits(self, max_connections: int) -> str | None:
         """A message when all workers' pools cannot fit in PostgreSQL's max_connections."""

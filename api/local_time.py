@@ -56,6 +56,11 @@ def offset_interval(offset: timezone) -> str:
 PACE_DAYS = 90  # a km limit is forecast at the vehicle's average km/day over this many days
 
 
+def current_time() -> datetime:
+    """Now, as /due asks it (a dependency: tests set the clock through the app's overrides)."""
+    return datetime.now(UTC)
+
+
 def due_dates(
     settings: Settings,
     *,

@@ -26,6 +26,8 @@ def feed(items: list[dict], *, today: date, now: datetime) -> bytes:
         lines = [STATUS_WORDS[item["status"]]]
         if item["due_km"] is not None:
             lines.append(f"{item['due_km']} km")
+        if item["estimated"]:
+            lines.append(f"estimativa / estimated (calendário de {item['calendar_year']})")
         lines.append(item["ref"])
         event.add("description", "\n".join(lines))
         event.add("categories", [item["kind"]])

@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from api.db import SessionDep, read
 from api.deps import FleetManager, SettingsDep
@@ -13,17 +14,18 @@ from api.due import ics, service
 from api.due.schemas import DueItem, FeedToken
 from api.errors import NotFound
 from api.lists import ListQuery, Page, PageDep, read_page
-from api.local_time import due_dates
+from api.local_time import current_time, due_dates
 from api.users.models import User
 
 router = APIRouter(tags=["due"])
 LIST = ListQuery(service.due_query, service.DueFilters, service.COLUMNS)
 FEED_MAX_ITEMS = 2000
+NowDep = Annotated[datetime, Depends(current_time)]
 
 
-def _values(settings, within_days, within_km) -> dict:
-    dates = due_dates(settings, within_days=within_days, within_km=within_km)
-    return service.due_values(dates, settings.licensing_state)
+def _values(settings, within_days, within_km, now) -> dict:
+    dates = due_dates(settings, within_days=within_days, within_km=within_km, now=now)
+    return service.due_values(dates, settings.licensing_year(dates["today"].year))
 
 
 @router.get("/due", response_model=Page[DueItem])
@@ -32,11 +34,13 @@ async def list_due(
     _: FleetManager,
     page: PageDep,
     settings: SettingsDep,
+    now: NowDep,
     filters: Annotated[service.DueFilters, Query()],
 ):
     """Everything overdue or due soon, most urgent first: reminders, documents, the yearly
-    licensing (CRLV) by plate, CNH expiry, toxicology exams."""
-    values = _values(settings, filters.within_days, filters.within_km) | filters.values()
+    licensing (CRLV) by plate, CNH expiry, toxicology exams. `estimated`: a licensing date
+    from a calendar of another year (`calendar_year`) or one no source confirmed."""
+    values = _values(settings, filters.within_days, filters.within_km, now) | filters.values()
     return await read_page(request, LIST, values, page)
 
 
@@ -59,12 +63,13 @@ WHERE feed_token_hash = %(hash)s AND is_active AND role IN ('admin', 'manager')
 async def due_calendar(
     request: Request,
     settings: SettingsDep,
+    now: NowDep,
     token: Annotated[str, Query(min_length=20, max_length=100, description="The feed's secret")],
     within_days: service.WithinDays = None,
 ):
     """The due list as an iCalendar feed: subscribe to the URL that `POST /due/feed-token`
     gives (the token in it is the credential; a calendar app cannot send a bearer token)."""
-    values = _values(settings, within_days, None)
+    values = _values(settings, within_days, None, now)
     statements = LIST.statements(frozenset(values))
     params = {**statements.constants, **values, "page_limit": FEED_MAX_ITEMS, "page_offset": 0}
 

@@ -1,7 +1,7 @@
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DueKind(StrEnum):
@@ -29,6 +29,13 @@ class DueItem(BaseModel):
     due_km: int | None
     status: DueStatus
     ref: str
+    estimated: bool = Field(
+        description="The date is an estimate: licensing by a calendar of another year "
+        "(`calendar_year`) or a date no source confirmed"
+    )
+    calendar_year: int | None = Field(
+        description="Licensing: the year of the state's calendar the date comes from"
+    )
 
 
 class FeedToken(BaseModel):

@@ -2,14 +2,16 @@
 query (a UNION ALL of each source, each written next to the rule it follows). The statement is
 compiled once to text for psycopg (api/lists.py): no expanding `IN` lists, `or_` instead.
 
-A row is `{kind, vehicle_id, driver_id, title, due_on, due_km, status, ref}`; `ref` is the
-API path of what to open (the reminder, document, vehicle or driver)."""
+A row is `{kind, vehicle_id, driver_id, title, due_on, due_km, status, ref, estimated,
+calendar_year}`; `ref` is the API path of what to open (the reminder, document, vehicle or
+driver); `estimated` and `calendar_year` say how sure a licensing date is."""
 
 from typing import Annotated
 
 from pydantic import Field
 from sqlalchemy import (
     ARRAY,
+    Boolean,
     Date,
     Integer,
     Interval,
@@ -19,6 +21,7 @@ from sqlalchemy import (
     case,
     cast,
     extract,
+    false,
     func,
     literal,
     null,
@@ -47,7 +50,10 @@ SOON_UNTIL = bindparam("soon_until", type_=Date)
 EXAM_CATEGORIES = ("C", "D", "E", "AC", "AD", "AE")
 
 
-def _row(kind, vehicle_id, driver_id, title, due_on, due_km, status, ref):
+def _row(
+    kind, vehicle_id, driver_id, title, due_on, due_km, status, ref, estimated=None, year=None
+):
+    """One source's columns; `estimated` and `year` (of the calendar) are the licensing's."""
     return [
         literal(kind, String).label("kind"),
         cast(vehicle_id, Integer).label("vehicle_id"),
@@ -57,6 +63,8 @@ def _row(kind, vehicle_id, driver_id, title, due_on, due_km, status, ref):
         cast(due_km, Integer).label("due_km"),
         cast(status, String).label("status"),
         cast(ref, String).label("ref"),
+        cast(false() if estimated is None else estimated, Boolean).label("estimated"),
+        cast(null() if year is None else year, Integer).label("calendar_year"),
     ]
 
 
@@ -129,12 +137,14 @@ def _documents():
 
 
 def _licensing():
-    """Vehicles with no CRLV issued this year, by their plate's date in LICENSING_STATE."""
-    digit = cast(func.right(Vehicle.plate, 1), Integer) + 1
-    # In parentheses: PostgreSQL subscripts `(%(months)s::INTEGER[])[i]`, not `...::INTEGER[][i]`.
-    months = Grouping(bindparam("licensing_months", type_=ARRAY(Integer)))
-    days = Grouping(bindparam("licensing_days", type_=ARRAY(Integer)))
-    deadline = func.make_date(bindparam("year", type_=Integer), months[digit], days[digit])
+    """Vehicles with no CRLV issued this year, by their plate's date in LICENSING_STATE's
+    calendar of the year (api/documents/licensing.py): one date per final two digits, and
+    whether it is an estimate (a year with no table, or a date no source confirmed)."""
+    ending = cast(func.right(Vehicle.plate, 2), Integer) + 1
+    # In parentheses: PostgreSQL subscripts `(%(dates)s::DATE[])[i]`, not `...::DATE[][i]`.
+    dates = Grouping(bindparam("licensing_dates", type_=ARRAY(Date)))
+    estimated = Grouping(bindparam("licensing_estimated", type_=ARRAY(Boolean)))
+    deadline = dates[ending]
     licensed = (
         select(Document.id)
         .where(
@@ -154,6 +164,8 @@ def _licensing():
             null(),
             _by_date(deadline),
             "/api/v1/vehicles/" + cast(Vehicle.id, String),
+            estimated[ending],
+            bindparam("licensing_year", type_=Integer),
         )
     ).where(Vehicle.status != "retired", ~licensed, deadline <= SOON_UNTIL)
 
@@ -260,7 +272,18 @@ _DUE = union_all(
 ).subquery("due")
 COLUMNS = [
     _DUE.c[name]
-    for name in ("kind", "vehicle_id", "driver_id", "title", "due_on", "due_km", "status", "ref")
+    for name in (
+        "kind",
+        "vehicle_id",
+        "driver_id",
+        "title",
+        "due_on",
+        "due_km",
+        "status",
+        "ref",
+        "estimated",
+        "calendar_year",
+    )
 ]
 
 
@@ -298,11 +321,12 @@ class DueFilters(Filters):
     driver_id: Annotated[IdFilter, Eq(_DUE.c.driver_id)] = None
 
 
-def due_values(dates: dict, state: str) -> dict:
-    months, days = licensing.month_days(state)
+def due_values(dates: dict, calendar: licensing.YearCalendar) -> dict:
+    """`dates` (api/local_time.py) and the licensing calendar of `today`'s year."""
     return {
         **dates,
         "year": dates["today"].year,
-        "licensing_months": months,
-        "licensing_days": days,
+        "licensing_dates": calendar.dates,
+        "licensing_estimated": calendar.estimated,
+        "licensing_year": calendar.calendar_year,
     }

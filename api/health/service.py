@@ -169,6 +169,20 @@ def read_pool_status(pool) -> dict:
     }
 
 
+def licensing_status(settings: Settings) -> dict:
+    """LICENSING_STATE's calendar this year: which year's table dates it, and from where."""
+    year = settings.licensing_year(settings.licensing_today().year)
+    return {
+        "state": year.state,
+        "year": year.year,
+        "calendar_year": year.calendar_year,
+        "estimated_from": year.calendar_year if year.missing else None,
+        "estimated": any(year.estimated),  # some dates are estimates (or all: estimated_from)
+        "source": year.source,
+        "warning": year.warning(),
+    }
+
+
 def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, int]:
     """Everything the operator wants at a glance; 503 only when the database is down."""
     database = timed_probe()
@@ -199,6 +213,10 @@ def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, i
         (problems if settings.is_production else report.setdefault("notes", [])).append(message)
     elif age > BACKUP_MAX_AGE_HOURS:
         problems.append(f"newest backup is {age:.0f} h old (> {BACKUP_MAX_AGE_HOURS} h)")
+    report["licensing"] = licensing_status(settings)
+    if report["licensing"]["estimated_from"] is not None:
+        # Expected each January until the state publishes: a note, never "degraded".
+        report.setdefault("notes", []).append(report["licensing"]["warning"])
     report["last_prune_run"] = None
     report["last_verify_run"] = None
     if database["status"] == "ok":

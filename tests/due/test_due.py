@@ -1,7 +1,7 @@
 """`/due` and its calendar feed: reminders, documents, the licensing calendar, CNH and
 toxicology exams in one list, most urgent first; the feed read back with `icalendar`."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from icalendar import Calendar
@@ -184,3 +184,90 @@ def test_roles(client, headers_as, role, expected):
 def test_bad_parameters_are_422(client, h, query):
     r = client.get(f"{DUE}?{query}", headers=h)
     assert r.status_code == 422 and r.json()["detail"]
+
+
+@pytest.fixture
+def clock(app):
+    """/due's clock and LICENSING_STATE, set through the app's overrides."""
+    from api.config import get_settings
+    from api.local_time import current_time
+
+    def set_clock(moment: datetime, state: str = "SP", calendar_file=None):
+        settings = get_settings().model_copy(
+            update={"licensing_state": state, "licensing_calendar_file": calendar_file}
+        )
+        app.dependency_overrides[get_settings] = lambda: settings
+        app.dependency_overrides[current_time] = lambda: moment
+
+    yield set_clock
+    app.dependency_overrides.pop(current_time, None)
+    app.dependency_overrides.pop(get_settings, None)
+
+
+def licensing_items(client, h):
+    return due(client, h, kind="licensing", within_days=30)
+
+
+def test_an_rj_plate_ending_1_is_due_on_31_may_2026_and_overdue_on_1_june(client, h, make, clock):
+    car = make.vehicle(plate="RIO1A21")
+    licensed = make.vehicle(plate="RIO1A31")
+    post(
+        client, h, "/api/v1/documents", vehicle_id=licensed.id, kind="crlv", issued_on="2026-02-10"
+    )
+    old = make.vehicle(plate="RIO1A11")  # licensed for 2025 only: still due in 2026
+    post(client, h, "/api/v1/documents", vehicle_id=old.id, kind="crlv", issued_on="2025-08-01")
+    # 31 May, 23:30 in Rio (02:30 UTC on 1 June): still the last day.
+    clock(datetime(2026, 6, 1, 2, 30, tzinfo=UTC), state="RJ")
+    items = licensing_items(client, h)
+    assert sorted((i["title"], i["due_on"], i["status"]) for i in items) == [
+        ("CRLV RIO1A11", "2026-05-31", "due_soon"),
+        ("CRLV RIO1A21", "2026-05-31", "due_soon"),
+    ]
+    assert all(i["estimated"] is False and i["calendar_year"] == 2026 for i in items)
+    clock(datetime(2026, 6, 1, 3, 0, tzinfo=UTC), state="RJ")  # midnight in Rio
+    by_title = {i["title"]: i for i in licensing_items(client, h)}
+    assert by_title["CRLV RIO1A21"]["status"] == "overdue"
+    assert by_title["CRLV RIO1A21"]["vehicle_id"] == car.id
+    # The same plate in SP is months away: not due within 30 days.
+    clock(datetime(2026, 6, 1, 3, 0, tzinfo=UTC), state="SP")
+    assert licensing_items(client, h) == []
+
+
+def test_a_state_whose_table_is_for_2025_only_is_estimated_in_2026(client, h, make, clock):
+    make.vehicle(plate="MGS1A21")
+    clock(datetime(2026, 8, 10, 15, tzinfo=UTC), state="MG")
+    [item] = licensing_items(client, h)
+    assert (item["due_on"], item["status"]) == ("2026-08-31", "due_soon")
+    assert item["estimated"] is True and item["calendar_year"] == 2025
+    # In 2025 the same table is that year's own: no estimate.
+    clock(datetime(2025, 8, 10, 15, tzinfo=UTC), state="MG")
+    [item] = licensing_items(client, h)
+    assert (item["due_on"], item["estimated"], item["calendar_year"]) == ("2025-08-31", False, 2025)
+    # The other kinds are never estimates; CSV carries the fields too.
+    assert all(
+        i["estimated"] is False and i["calendar_year"] is None
+        for i in due(client, h)
+        if i["kind"] != "licensing"
+    )
+    csv = client.get(DUE, params={"format": "csv", "kind": "licensing"}, headers=h)
+    assert csv.text.splitlines()[0].endswith("estimated,calendar_year")
+
+
+def test_an_unconfirmed_date_is_an_estimate_in_its_own_year_and_the_feed_says_so(
+    client, h, make, clock
+):
+    make.vehicle(plate="BAH1A21")  # BA 2026: final 1 estimated from the 2025 pattern
+    make.vehicle(plate="BAH1A24")  # final 4: published, 31 August
+    clock(datetime(2026, 7, 20, 15, tzinfo=UTC), state="BA")
+    items = {i["title"]: i for i in due(client, h, kind="licensing", within_days=60)}
+    assert items["CRLV BAH1A21"]["estimated"] is True
+    assert items["CRLV BAH1A21"]["calendar_year"] == 2026
+    assert items["CRLV BAH1A24"]["estimated"] is False
+    assert items["CRLV BAH1A24"]["due_on"] == "2026-08-31"
+    url = client.post(f"{DUE}/feed-token", headers=h).json()["url"]
+    events = {
+        str(e["SUMMARY"]): str(e["DESCRIPTION"])
+        for e in Calendar.from_ical(client.get(url + "&within_days=60").content).walk("VEVENT")
+    }
+    assert "estimated (calendário de 2026)" in events["CRLV BAH1A21"]
+    assert "estimated" not in events["CRLV BAH1A24"]

@@ -164,3 +164,38 @@ def test_the_probe_gives_up_within_2_seconds_on_a_hung_database(blackhole_port, 
     service._probe_future.result(timeout=10)  # the abandoned probe ends on libpq's time-out
     engine.dispose()
     monkeypatch.setattr(service, "_checked_at", 0.0)
+
+
+def test_a_licensing_state_without_this_years_table_is_named_with_the_year(
+    client, admin, folders, app
+):
+    calendar = folders / "licensing.toml"
+    calendar.write_text(
+        '[ZZ.2020]\nsource = "old"\n' + "".join(f'"{d}" = "12"\n' for d in range(10))
+    )
+    settings = app.dependency_overrides[get_settings]().model_copy(
+        update={"licensing_state": "ZZ", "licensing_calendar_file": calendar}
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    year = settings.licensing_today().year
+    body = client.get("/health/detailed", headers=auth(admin)).json()
+    assert body["licensing"] == {
+        "state": "ZZ",
+        "year": year,
+        "calendar_year": 2020,
+        "estimated_from": 2020,
+        "estimated": True,
+        "source": "old",
+        "warning": body["licensing"]["warning"],
+    }
+    assert f"ZZ has no table for {year}" in body["licensing"]["warning"]
+    assert body["licensing"]["warning"] in body["notes"]
+    assert body["status"] == "ok", body["problems"]  # expected every January: a note only
+    # A table for this year (another file: the calendars are read once per file): no note.
+    current = folders / "licensing-current.toml"
+    current.write_text(calendar.read_text().replace("ZZ.2020", f"ZZ.{year}"))
+    settings = settings.model_copy(update={"licensing_calendar_file": current})
+    app.dependency_overrides[get_settings] = lambda: settings
+    body = client.get("/health/detailed", headers=auth(admin)).json()
+    assert body["licensing"]["estimated_from"] is None and body["licensing"]["warning"] is None
+    assert not any("licensing calendar" in note for note in body.get("notes", []))

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.config import get_settings
-from api.due.dates import due_dates
 from api.fuel.models import FuelEntry
+from api.local_time import due_dates
 from api.maintenance.models import Reminder
 from api.maintenance.service import read_reminders
 from api.trips.models import Trip

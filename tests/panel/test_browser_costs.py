@@ -62,6 +62,12 @@ def test_manager_runs_costs_and_compliance(panel, seed):
     panel.open("/due?within_days=365")
     expect(page.locator("table.list")).to_contain_text("Troca de óleo ABC1D23")
     expect(page.locator("table.list")).to_contain_text("CRLV ABC1D23")
+    # The panel's server dates licensing by a state known only from 2020: an estimate, said so.
+    crlv = page.locator("table.list tr", has_text="CRLV ABC1D23")
+    expect(crlv.locator(".due-estimated")).to_have_text("Estimate (2020 calendar)")
+    expect(
+        page.locator("table.list tr", has_text="Troca de óleo").locator(".due-estimated")
+    ).to_have_count(0)
     # The calendar feed: a URL a calendar app opens without a token of the panel's.
     page.click("#feed-new")
     url = page.input_value("#feed-url")

@@ -19,13 +19,26 @@ function panelLink(item) {
 
 export const dueBadge = (status) => h('span', { class: `badge due-${status}`, text: t(`due.${status}`) });
 
+/** A date that no calendar of this year confirms (a year with no table, or an unconfirmed date). */
+const estimatedBadge = (item) =>
+  item.estimated
+    ? h('span', {
+        class: 'badge due-estimated',
+        title: t('due.estimated_hint'),
+        text: t('due.estimated', { year: item.calendar_year }),
+      })
+    : null;
+
 export function dueTable(items) {
   return table(
     [
       { label: t('due.status'), cell: (i) => dueBadge(i.status) },
       { label: t('due.kind'), cell: (i) => t(`due.kind.${i.kind}`) },
       { label: t('due.what'), cell: (i) => h('a', { href: panelLink(i), text: i.title }) },
-      { label: t('due.when'), cell: (i) => fmtDate(i.due_on) },
+      {
+        label: t('due.when'),
+        cell: (i) => h('span', {}, fmtDate(i.due_on), i.estimated ? ' ' : null, estimatedBadge(i)),
+      },
       { label: t('due.km'), cell: (i) => (i.due_km === null ? '—' : fmtKm(i.due_km)) },
     ],
     items,
