@@ -8,11 +8,11 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.actor import Role
 from api.deps import Actor
 from api.fines.schemas import FineCreate
 from api.fines.service import create_fine
 from api.trips.models import Trip as TripRow
-from api.users.models import Role
 from tests.model import plain
 from tests.model.fleets import DRIVER_NAMES, store
 from tests.model.plain import Fleet, Trip
