@@ -190,7 +190,9 @@ class Filters(BaseModel):
         starts = {id(f.column): name for name, f in self.FILTERS.items() if f.edge == "start"}
         for end, f in self.FILTERS.items():
             start = starts.get(id(f.column)) if f.edge == "end" else None
-            low, high = (getattr(self, start), getattr(self, end)) if start else (None, None)
+            if start is None:
+                continue
+            low, high = getattr(self, start), getattr(self, end)
             if low is not None and high is not None and low >= high:
                 names = type(self).model_fields
                 raise ValueError(

@@ -3,6 +3,7 @@ hand-over (within 15 minutes of a check-in and of the next check-out) is `ambigu
 one between trips is `no_trip`."""
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated
 
 from sqlalchemy import bindparam, select
@@ -70,7 +71,7 @@ def visible_to(query, actor: Actor):
 
 
 def get_fine(session: Session, fine_id: int, actor: Actor, for_update: bool = False) -> Fine:
-    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    visible = partial(visible_to, actor=actor)
     return get_or_404(session, Fine, fine_id, visible=visible, for_update=for_update)
 
 

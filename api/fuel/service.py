@@ -5,6 +5,7 @@ chained one after the other."""
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Annotated
 
 from sqlalchemy import bindparam, select
@@ -79,7 +80,7 @@ def visible_to(query, actor: Actor):
 def get_entry(
     *, session: Session, entry_id: int, actor: Actor, for_update: bool = False
 ) -> FuelEntry:
-    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    visible = partial(visible_to, actor=actor)
     return get_or_404(session, FuelEntry, entry_id, visible=visible, for_update=for_update)
 
 

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -232,7 +233,7 @@ def get_photo(
     *, session: Session, photo_id: int, actor: Actor | None, for_update: bool = False
 ) -> Photo:
     """A photo the actor may see (None: already authorised by a signed URL)."""
-    visible = None if actor is None else lambda query: visible_to(query, actor)
+    visible = None if actor is None else partial(visible_to, actor=actor)
     return get_or_404(session, Photo, photo_id, visible=visible, for_update=for_update)
 
 

@@ -1,6 +1,7 @@
 """Trips: check-out and check-in. The database holds one open trip per vehicle and per driver."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated
 
 from pydantic import Field
@@ -104,7 +105,7 @@ def check_out(*, session: Session, actor: Actor, data: TripCheckOut, max_jump_km
 
 def get_trip(*, session: Session, trip_id: int, actor: Actor, for_update: bool = False) -> Trip:
     """A trip the actor may see: drivers only their own (others look like they do not exist)."""
-    visible = lambda query: visible_to(query, actor)  # noqa: E731
+    visible = partial(visible_to, actor=actor)
     return get_or_404(session, Trip, trip_id, visible=visible, for_update=for_update)
 
 
