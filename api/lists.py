@@ -50,6 +50,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.dialects.postgresql import psycopg as postgresql_psycopg
 from sqlalchemy.sql.elements import Label
 
+from api.actor import ANY_DRIVER, OWN_DRIVER_ID, Actor
 from api.config import get_settings
 from api.db import read
 from api.db_monitor import timed
@@ -227,11 +228,6 @@ class Filters(BaseModel):
         return query
 
 
-def read_columns(table, schema: type[BaseModel]) -> list[ColumnElement]:
-    """The table's columns named like the schema's fields, in the schema's order."""
-    return [table.c[name] for name in schema.model_fields]
-
-
 def json_column(column: ColumnElement) -> ColumnElement:
     """A column as the API writes it: a timestamp in UTC with `Z`, and microseconds only when it
     has any (as pydantic writes it for the other endpoints); the rest as PostgreSQL's JSON
@@ -315,6 +311,24 @@ def csv_columns(columns: Sequence[ColumnElement]) -> tuple[list[ColumnElement], 
 
 
 @dataclass(frozen=True, slots=True)
+class Asked:
+    """A request for one list: its page and its filters, answered by `answer`."""
+
+    request: Request
+    query: "ListQuery"
+    filters: Filters
+    page: PageParams
+
+    async def answer(
+        self, values: dict | None = None, add: Callable[[tuple], str] | None = None
+    ) -> Response:
+        """The page (or the CSV) of the filters sent and `values` (`own_rows(actor)`, dates
+        the query binds); `add` as in `read_page`."""
+        values = self.filters.values() | (values or {})
+        return await read_page(self.request, self.query, values, self.page, add)
+
+
+@dataclass(frozen=True, slots=True)
 class _Statements:
     page: str
     count: str
@@ -323,24 +337,43 @@ class _Statements:
 
 
 class ListQuery:
-    """One list as SQL. `build(names)` returns the service's ordered query (the rows a caller
-    may see) for the bound values named, and `filters` adds the conditions of the filters among
-    them; `columns` are the item's fields; `extra` names page columns returned beside each row's
-    JSON, for what Python adds to it (the photos' signed links)."""
+    """One list as SQL, and the dependency that reads its request (`Asked`).
+
+    `build(names)` returns the service's ordered query for the bound values named, and
+    `filters` adds the conditions of the filters among them. `columns` are the item's fields:
+    the item's schema (its fields, by name, from the query's columns) or the columns themselves.
+    `visible(query, actor)`, the domain's rule of the rows a driver may see, is applied for
+    any driver (`ANY_DRIVER`, their id bound by name) when `own_rows(actor)` is among the values.
+    `extra` names page columns returned beside each row's JSON, for what Python adds to it (the
+    photos' signed links)."""
 
     def __init__(
         self,
         build: Callable[[frozenset[str]], Select],
         filters: type[Filters],
-        columns: Sequence[ColumnElement],
+        columns: type[BaseModel] | Sequence[ColumnElement],
+        *,
+        visible: Callable[[Select, Actor], Select] | None = None,
         extra: Sequence[str] = (),
     ):
+        if isinstance(columns, type) and issubclass(columns, BaseModel):
+            selected = build(frozenset()).selected_columns
+            columns = [selected[name] for name in columns.model_fields]
         self._build = build
         self._filters = filters
+        self._visible = visible
         self._columns = [json_column(column) for column in columns]
         self._csv_columns, self._csv_joins = csv_columns(columns)
         self._extra = tuple(extra)
         self._compiled: dict[frozenset[str], _Statements] = {}
+
+        async def asked(
+            request: Request, page: PageDep, sent: Annotated[self._filters, Query()]
+        ) -> Asked:
+            return Asked(request, self, sent, page)
+
+        # A route's parameter `asked: LIST.Asked`: its page, its filters (query parameters).
+        self.Asked = Annotated[Asked, Depends(asked)]
 
     def statements(self, names: frozenset[str]) -> _Statements:
         compiled = self._compiled.get(names)
@@ -349,7 +382,12 @@ class ListQuery:
         return compiled
 
     def _compile(self, names: frozenset[str]) -> _Statements:
-        query = self._filters.where(self._build(names), names)
+        query = self._build(names)
+        if OWN_DRIVER_ID in names:
+            if self._visible is None:
+                raise TypeError("own_rows(actor) for a list without visible=: a driver sees all")
+            query = self._visible(query, ANY_DRIVER)
+        query = self._filters.where(query, names)
         count = sa_select(func.count()).select_from(query.order_by(None).subquery("filtered"))
         rows = (
             query.with_only_columns(*self._columns)

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter
 from pydantic import Field
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from api.audit.models import AuditEntry
 from api.audit.recorder import ENTITIES
 from api.audit.schemas import AuditRead
 from api.deps import AdminActor
-from api.lists import Before, Eq, Filters, From, ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import Before, Eq, Filters, From, ListQuery, Page
 from api.params import End, IdFilter, Start
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -36,15 +36,10 @@ class AuditFilters(Filters):
     end: Annotated[End, Field(alias="to"), Before(AuditEntry.at)] = None
 
 
-LIST = ListQuery(audit_query, AuditFilters, read_columns(AuditEntry.__table__, AuditRead))
+LIST = ListQuery(audit_query, AuditFilters, AuditRead)
 
 
 @router.get("", response_model=Page[AuditRead])
-async def list_audit(
-    request: Request,
-    _: AdminActor,
-    page: PageDep,
-    filters: Annotated[AuditFilters, Query()],
-):
+async def list_audit(_: AdminActor, asked: LIST.Asked):
     """Every write and every login, newest first: `changes` is `{field: [before, after]}`."""
-    return await read_page(request, LIST, filters.values(), page)
+    return await asked.answer()

@@ -1,39 +1,25 @@
 """`/documents` (managers)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
 from api.documents import service
 from api.documents.schemas import DocumentCreate, DocumentRead, DocumentUpdate
-from api.lists import ListQuery, Page, PageDep, read_page
+from api.lists import ListQuery, Page
 from api.local_time import due_dates
 from api.params import DocumentId
 
 router = APIRouter(prefix="/documents", tags=["documents"])
-_QUERY = service.documents_query(frozenset())
-LIST = ListQuery(
-    service.documents_query,
-    service.DocumentFilters,
-    [_QUERY.selected_columns[name] for name in DocumentRead.model_fields],
-)
+LIST = ListQuery(service.documents_query, service.DocumentFilters, DocumentRead)
 
 
 @router.get("", response_model=Page[DocumentRead])
-async def list_documents(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    settings: SettingsDep,
-    filters: Annotated[service.DocumentFilters, Query()],
-):
+async def list_documents(_: FleetManager, settings: SettingsDep, asked: LIST.Asked):
     """Documents, the soonest expiry first; `status` is `expired`, `due_soon` (within
     `DUE_SOON_DAYS`) or `valid`."""
     dates = due_dates(settings)
-    values = filters.values() | {"today": dates["today"], "soon_until": dates["soon_until"]}
-    return await read_page(request, LIST, values, page)
+    return await asked.answer({"today": dates["today"], "soon_until": dates["soon_until"]})
 
 
 @router.post("", response_model=DocumentRead, status_code=status.HTTP_201_CREATED)

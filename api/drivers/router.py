@@ -1,40 +1,21 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager
 from api.drivers import service
-from api.drivers.models import Driver
 from api.drivers.schemas import DriverCreate, DriverLogin, DriverRead, DriverUpdate
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.params import DriverId
 
 router = APIRouter(prefix="/drivers", tags=["drivers"])
-
-
-DRIVERS = ListQuery(
-    service.list_drivers_query, service.DriverFilters, read_columns(Driver.__table__, DriverRead)
-)
-LOGINS = ListQuery(
-    service.list_driver_logins_query,
-    service.DriverLoginFilters,
-    [
-        service.list_driver_logins_query(frozenset()).selected_columns[name]
-        for name in DriverLogin.model_fields
-    ],
-)
+DRIVERS = ListQuery(service.list_drivers_query, service.DriverFilters, DriverRead)
+LOGINS = ListQuery(service.list_driver_logins_query, service.DriverLoginFilters, DriverLogin)
 
 
 @router.get("", response_model=Page[DriverRead])
-async def list_drivers(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    filters: Annotated[service.DriverFilters, Query()],
-):
+async def list_drivers(_: FleetManager, asked: DRIVERS.Asked):
     """List drivers (manager); `license_expiring_within_days` includes expired licences."""
-    return await read_page(request, DRIVERS, filters.values(), page)
+    return await asked.answer()
 
 
 @router.post("", response_model=DriverRead, status_code=status.HTTP_201_CREATED)
@@ -44,14 +25,9 @@ def create_driver(data: DriverCreate, session: SessionDep, _: FleetManager):
 
 
 @router.get("/logins", response_model=Page[DriverLogin])
-async def list_driver_logins(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    filters: Annotated[service.DriverLoginFilters, Query()],
-):
+async def list_driver_logins(_: FleetManager, asked: LOGINS.Asked):
     """Active `driver` logins a manager may link to a driver (managers cannot list users)."""
-    return await read_page(request, LOGINS, filters.values(), page)
+    return await asked.answer()
 
 
 @router.get("/{driver_id}", response_model=DriverRead)

@@ -13,7 +13,7 @@ from api.deps import FleetManager, SettingsDep
 from api.due import ics, service
 from api.due.schemas import DueItem, FeedToken
 from api.errors import NotFound
-from api.lists import ListQuery, Page, PageDep, read_page
+from api.lists import ListQuery, Page
 from api.local_time import current_time, due_dates
 from api.users.models import User
 
@@ -29,19 +29,12 @@ def _values(settings, within_days, within_km, now) -> dict:
 
 
 @router.get("/due", response_model=Page[DueItem])
-async def list_due(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    settings: SettingsDep,
-    now: NowDep,
-    filters: Annotated[service.DueFilters, Query()],
-):
+async def list_due(_: FleetManager, settings: SettingsDep, now: NowDep, asked: LIST.Asked):
     """Everything overdue or due soon, most urgent first: reminders, documents, the yearly
     licensing (CRLV) by plate, CNH expiry, toxicology exams. `estimated`: a licensing date
     from a calendar of another year (`calendar_year`) or one no source confirmed."""
-    values = _values(settings, filters.within_days, filters.within_km, now) | filters.values()
-    return await read_page(request, LIST, values, page)
+    filters = asked.filters
+    return await asked.answer(_values(settings, filters.within_days, filters.within_km, now))
 
 
 def _token_hash(token: str) -> str:

@@ -2,31 +2,25 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, UploadFile, status
+from fastapi import APIRouter, Query, UploadFile, status
 
 from api.actor import own_rows
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.fines import service
-from api.fines.models import Fine
 from api.fines.schemas import FineCreate, FineImportResult, FineRead, FineUpdate
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.local_time import default_exif_timezone
 from api.params import FineId
 
 router = APIRouter(prefix="/fines", tags=["fines"])
-LIST = ListQuery(service.list_query, service.FineFilters, read_columns(Fine.__table__, FineRead))
+LIST = ListQuery(service.list_query, service.FineFilters, FineRead, visible=service.visible_to)
 
 
 @router.get("", response_model=Page[FineRead])
-async def list_fines(
-    request: Request,
-    actor: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.FineFilters, Query()],
-):
+async def list_fines(actor: CurrentActor, asked: LIST.Asked):
     """Fines, the latest first; a driver sees the ones named to them."""
-    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
+    return await asked.answer(own_rows(actor))
 
 
 @router.post("", response_model=FineRead, status_code=status.HTTP_201_CREATED)

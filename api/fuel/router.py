@@ -1,32 +1,26 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Query, Response, UploadFile, status
 
 from api.actor import own_rows
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.fuel import service
-from api.fuel.models import FuelEntry
 from api.fuel.schemas import FuelEntryCreate, FuelEntryRead, FuelEntryUpdate, FuelImportResult
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.local_time import default_exif_timezone
 from api.params import FuelEntryId
 
 router = APIRouter(prefix="/fuel-entries", tags=["fuel"])
 LIST = ListQuery(
-    service.list_query, service.FuelEntryFilters, read_columns(FuelEntry.__table__, FuelEntryRead)
+    service.list_query, service.FuelEntryFilters, FuelEntryRead, visible=service.visible_to
 )
 
 
 @router.get("", response_model=Page[FuelEntryRead])
-async def list_fuel_entries(
-    request: Request,
-    actor: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.FuelEntryFilters, Query()],
-):
+async def list_fuel_entries(actor: CurrentActor, asked: LIST.Asked):
     """Fill-ups, newest first; drivers see the ones they logged."""
-    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
+    return await asked.answer(own_rows(actor))
 
 
 @router.post("", response_model=FuelEntryRead, status_code=status.HTTP_201_CREATED)

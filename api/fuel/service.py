@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
+from api.actor import NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.csv_import import (
     ImportRefused,
     exported_only,
@@ -93,11 +93,8 @@ class FuelEntryFilters(Filters):
 
 
 def list_query(shape: frozenset[str]):
-    """Fuel entries, newest fill-up first; a driver's own only (`own_rows`)."""
-    query = select(FuelEntry).order_by(FuelEntry.filled_at.desc(), FuelEntry.id.desc())
-    if OWN_DRIVER_ID in shape:
-        query = visible_to(query, ANY_DRIVER)
-    return query
+    """Fuel entries, newest fill-up first; a driver's own only (`visible_to`, `own_rows`)."""
+    return select(FuelEntry).order_by(FuelEntry.filled_at.desc(), FuelEntry.id.desc())
 
 
 # ---- the rules -------------------------------------------------------------------------------

@@ -1,15 +1,13 @@
 """`/inspection-templates`, `/inspections` (drivers their own) and `/defects`."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, status
 from sqlalchemy import select
 
 from api.actor import own_rows
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager
 from api.inspections import service
-from api.inspections.models import Defect, InspectionTemplate
+from api.inspections.models import InspectionTemplate
 from api.inspections.schemas import (
     DefectCreate,
     DefectRead,
@@ -19,19 +17,17 @@ from api.inspections.schemas import (
     TemplateCreate,
     TemplateRead,
 )
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.params import DefectId, InspectionId, TemplateId
 
 router = APIRouter(tags=["inspections"])
-_INSPECTIONS = service.inspections_query(frozenset())
 INSPECTIONS = ListQuery(
     service.inspections_query,
     service.InspectionFilters,
-    [_INSPECTIONS.selected_columns[name] for name in InspectionRead.model_fields],
+    InspectionRead,
+    visible=service.visible_to,
 )
-DEFECTS = ListQuery(
-    service.defects_query, service.DefectFilters, read_columns(Defect.__table__, DefectRead)
-)
+DEFECTS = ListQuery(service.defects_query, service.DefectFilters, DefectRead)
 
 
 @router.get("/inspection-templates", response_model=list[TemplateRead])
@@ -67,14 +63,9 @@ def create_inspection(data: InspectionCreate, actor: CurrentActor, session: Sess
 
 
 @router.get("/inspections", response_model=Page[InspectionRead])
-async def list_inspections(
-    request: Request,
-    actor: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.InspectionFilters, Query()],
-):
+async def list_inspections(actor: CurrentActor, asked: INSPECTIONS.Asked):
     """Inspections, newest first; drivers see theirs."""
-    return await read_page(request, INSPECTIONS, filters.values() | own_rows(actor), page)
+    return await asked.answer(own_rows(actor))
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead)
@@ -83,14 +74,9 @@ def get_inspection(inspection_id: InspectionId, actor: CurrentActor, session: Se
 
 
 @router.get("/defects", response_model=Page[DefectRead])
-async def list_defects(
-    request: Request,
-    _: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.DefectFilters, Query()],
-):
+async def list_defects(_: CurrentActor, asked: DEFECTS.Asked):
     """Defects, unresolved and critical first (every role: a driver checks a vehicle's)."""
-    return await read_page(request, DEFECTS, filters.values(), page)
+    return await asked.answer()
 
 
 @router.post("/defects", response_model=DefectRead, status_code=status.HTTP_201_CREATED)

@@ -1,15 +1,12 @@
 """`/service-records` and `/reminders` (managers)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import FleetManager, SettingsDep
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.local_time import default_exif_timezone, due_dates
 from api.maintenance import service
-from api.maintenance.models import ServiceRecord
 from api.maintenance.schemas import (
     ReminderBatch,
     ReminderCreate,
@@ -22,28 +19,14 @@ from api.maintenance.schemas import (
 from api.params import ReminderId, ServiceRecordId
 
 router = APIRouter(tags=["maintenance"])
-RECORDS = ListQuery(
-    service.records_query,
-    service.ServiceRecordFilters,
-    read_columns(ServiceRecord.__table__, ServiceRecordRead),
-)
-_REMINDERS = service.reminders_query(frozenset())
-REMINDERS = ListQuery(
-    service.reminders_query,
-    service.ReminderFilters,
-    [_REMINDERS.selected_columns[name] for name in ReminderRead.model_fields],
-)
+RECORDS = ListQuery(service.records_query, service.ServiceRecordFilters, ServiceRecordRead)
+REMINDERS = ListQuery(service.reminders_query, service.ReminderFilters, ReminderRead)
 
 
 @router.get("/service-records", response_model=Page[ServiceRecordRead])
-async def list_service_records(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    filters: Annotated[service.ServiceRecordFilters, Query()],
-):
+async def list_service_records(_: FleetManager, asked: RECORDS.Asked):
     """Services, newest first."""
-    return await read_page(request, RECORDS, filters.values(), page)
+    return await asked.answer()
 
 
 @router.post(
@@ -91,16 +74,10 @@ def delete_service_record(record_id: ServiceRecordId, _: FleetManager, session: 
 
 
 @router.get("/reminders", response_model=Page[ReminderRead])
-async def list_reminders(
-    request: Request,
-    _: FleetManager,
-    page: PageDep,
-    settings: SettingsDep,
-    filters: Annotated[service.ReminderFilters, Query()],
-):
+async def list_reminders(_: FleetManager, settings: SettingsDep, asked: REMINDERS.Asked):
     """Reminders, most urgent first: overdue, due soon (within `DUE_SOON_KM` or
     `DUE_SOON_DAYS`, or a km limit forecast to be reached within those days), then ok."""
-    return await read_page(request, REMINDERS, filters.values() | due_dates(settings), page)
+    return await asked.answer(due_dates(settings))
 
 
 @router.post(

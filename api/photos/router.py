@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -15,7 +15,7 @@ from api.config import get_settings
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager, SettingsDep
 from api.errors import NotFound
-from api.lists import ListQuery, Page, PageDep, read_page
+from api.lists import ListQuery, Page
 from api.local_time import default_exif_timezone
 from api.params import PhotoId
 from api.photos import service, signing
@@ -133,6 +133,7 @@ LIST = ListQuery(
     service.list_photos_query,
     service.PhotoFilters,
     _LIST_COLUMNS,
+    visible=service.visible_to,
     extra=("id", "pruned_at", "content_type"),
 )
 
@@ -194,15 +195,9 @@ def _file_paths(app) -> dict[str, tuple[str, str, str]]:
 
 
 @router.get("", response_model=Page[PhotoRead])
-async def list_photos(
-    request: Request,
-    actor: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.PhotoFilters, Query()],
-):
+async def list_photos(actor: CurrentActor, asked: LIST.Asked):
     """List photos, newest upload first; drivers see only the photos of their own trips."""
-    values = filters.values() | own_rows(actor)
-    return await read_page(request, LIST, values, page, add=signed_links(request, get_settings()))
+    return await asked.answer(own_rows(actor), add=signed_links(asked.request, get_settings()))
 
 
 @router.get("/{photo_id}", response_model=PhotoRead)

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
+from api.actor import NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.config import Settings
 from api.db import constraint_name, get_or_404, get_sessionmaker
 from api.errors import Conflict, Forbidden, Invalid
@@ -238,11 +238,8 @@ def get_photo(
 
 
 def list_photos_query(shape: frozenset[str]):
-    """Photos, newest upload first; a driver's own trips' only (`own_rows`)."""
-    query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
-    if OWN_DRIVER_ID in shape:
-        query = visible_to(query, ANY_DRIVER)
-    return query
+    """Photos, newest upload first; a driver's own trips' only (`visible_to`, `own_rows`)."""
+    return select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
 
 
 class PhotoFilters(Filters):

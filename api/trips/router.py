@@ -1,19 +1,16 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, status
 
 from api.actor import own_rows
 from api.db import SessionDep
 from api.deps import CurrentActor, SettingsDep
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.params import TripId
 from api.trips import service
-from api.trips.models import Trip
 from api.trips.schemas import TripCheckOut, TripFinish, TripRead
 
 router = APIRouter(prefix="/trips", tags=["trips"])
 LIST = ListQuery(
-    service.list_trips_query, service.TripFilters, read_columns(Trip.__table__, TripRead)
+    service.list_trips_query, service.TripFilters, TripRead, visible=service.visible_to
 )
 
 
@@ -41,14 +38,9 @@ def finish_trip(
 
 
 @router.get("", response_model=Page[TripRead])
-async def list_trips(
-    request: Request,
-    actor: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.TripFilters, Query()],
-):
+async def list_trips(actor: CurrentActor, asked: LIST.Asked):
     """List trips, newest first; drivers see only their own."""
-    return await read_page(request, LIST, filters.values() | own_rows(actor), page)
+    return await asked.answer(own_rows(actor))
 
 
 @router.get("/{trip_id}", response_model=TripRead)

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.actor import ANY_DRIVER, NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
+from api.actor import NO_DRIVER_RECORD, OWN_DRIVER_ID, Actor
 from api.db import constraint_name, get_or_404
 from api.drivers.models import Driver
 from api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -147,8 +147,5 @@ class TripFilters(Filters):
 
 
 def list_trips_query(shape: frozenset[str]):
-    """Trips, newest first; a driver's own only (`own_rows`)."""
-    query = select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())
-    if OWN_DRIVER_ID in shape:
-        query = visible_to(query, ANY_DRIVER)
-    return query
+    """Trips, newest first; a driver's own only (`visible_to`, `own_rows`)."""
+    return select(Trip).order_by(Trip.started_at.desc(), Trip.id.desc())

@@ -1,30 +1,20 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, status
 
 from api.db import SessionDep
 from api.deps import AdminActor
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.params import UserId
 from api.users import service
-from api.users.models import User
 from api.users.schemas import UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
-LIST = ListQuery(
-    service.list_users_query, service.UserFilters, read_columns(User.__table__, UserRead)
-)
+LIST = ListQuery(service.list_users_query, service.UserFilters, UserRead)
 
 
 @router.get("", response_model=Page[UserRead])
-async def list_users(
-    request: Request,
-    _: AdminActor,
-    page: PageDep,
-    filters: Annotated[service.UserFilters, Query()],
-):
+async def list_users(_: AdminActor, asked: LIST.Asked):
     """List users (admin), filtered by role and active flag."""
-    return await read_page(request, LIST, filters.values(), page)
+    return await asked.answer()
 
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)

@@ -1,32 +1,20 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CurrentActor, FleetManager
-from api.lists import ListQuery, Page, PageDep, read_columns, read_page
+from api.lists import ListQuery, Page
 from api.params import VehicleId
 from api.vehicles import service
-from api.vehicles.models import Vehicle
 from api.vehicles.schemas import VehicleCreate, VehicleRead, VehicleUpdate
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
-LIST = ListQuery(
-    service.list_vehicles_query,
-    service.VehicleFilters,
-    read_columns(Vehicle.__table__, VehicleRead),
-)
+LIST = ListQuery(service.list_vehicles_query, service.VehicleFilters, VehicleRead)
 
 
 @router.get("", response_model=Page[VehicleRead])
-async def list_vehicles(
-    request: Request,
-    _: CurrentActor,
-    page: PageDep,
-    filters: Annotated[service.VehicleFilters, Query()],
-):
+async def list_vehicles(_: CurrentActor, asked: LIST.Asked):
     """List vehicles, ordered by id; filter by status or search plate/make/model."""
-    return await read_page(request, LIST, filters.values(), page)
+    return await asked.answer()
 
 
 @router.post("", response_model=VehicleRead, status_code=status.HTTP_201_CREATED)

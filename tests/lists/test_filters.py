@@ -6,10 +6,12 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+import pytest
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 
-from api.lists import Eq, ListQuery, PageDep, read_columns, read_page
+from api.actor import OWN_DRIVER_ID
+from api.lists import Eq, ListQuery
 from api.trips import service
 from api.trips.models import Trip
 from api.trips.schemas import TripRead
@@ -25,14 +27,12 @@ def test_a_filter_added_in_one_line_filters_the_page_the_csv_and_shows_in_the_op
 ):
     from api.main import create_app
 
-    query = ListQuery(
-        service.list_trips_query, TripsWithPurpose, read_columns(Trip.__table__, TripRead)
-    )
+    query = ListQuery(service.list_trips_query, TripsWithPurpose, TripRead)
     router = APIRouter()
 
     @router.get("/trips-by-purpose")
-    async def trips(request: Request, page: PageDep, filters: Annotated[TripsWithPurpose, Query()]):
-        return await read_page(request, query, filters.values(), page)
+    async def trips(asked: query.Asked):
+        return await asked.answer()
 
     app = create_app()
     app.include_router(router)
@@ -83,3 +83,15 @@ def test_filter_values_are_validated_as_query_parameters(client, admin):
     assert client.get("/api/v1/trips?state=parked", headers=h).status_code == 422
     assert client.get(f"/api/v1/vehicles?{'&'.join(['id=1'] * 201)}", headers=h).status_code == 422
     assert client.get("/api/v1/vehicles?q=%00", headers=h).status_code == 422
+
+
+def test_a_list_without_a_drivers_rule_refuses_own_rows_instead_of_showing_every_row():
+    """`own_rows(actor)` limits a list only through its `visible=`: without one it would show a
+    driver every row, so the list is refused when it is compiled."""
+    query = ListQuery(service.list_trips_query, service.TripFilters, TripRead)
+    with pytest.raises(TypeError, match="visible="):
+        query.statements(frozenset({OWN_DRIVER_ID}))
+    limited = ListQuery(
+        service.list_trips_query, service.TripFilters, TripRead, visible=service.visible_to
+    )
+    assert f"%({OWN_DRIVER_ID})s" in limited.statements(frozenset({OWN_DRIVER_ID})).page
