@@ -40,6 +40,9 @@ from api.vehicles.service import check_jump, lock_named_vehicle
 
 PRICE_TOLERANCE = Decimal("0.01")  # liters × price and total may differ by 1 %
 _CENTS, _MILLS = Decimal("0.01"), Decimal("0.001")
+# The most a segment may hold: fuel_entries.km_per_liter is NUMERIC(7, 2), segment_liters
+# NUMERIC(9, 3).
+MAX_KM_PER_LITER, MAX_SEGMENT_LITERS = Decimal("99999.99"), Decimal("999999.999")
 
 
 def complete_prices(
@@ -192,6 +195,24 @@ def _check_odometer(
         check_jump(low[0], km, max_jump_km, confirm, "odometer_km", low[1])
 
 
+def _check_segment(entry, previous_full, km: int, liters: Decimal, value: Decimal) -> None:
+    """A segment that would not fit its columns is no fuel economy but a typo (0.001 l, a digit
+    too many on the odometer): refused, naming the fill-up that closes it."""
+    if value <= MAX_KM_PER_LITER and liters <= MAX_SEGMENT_LITERS:
+        return
+    what = (
+        f"{value} km/l ({km} km ÷ {liters} l)"
+        if liters <= MAX_SEGMENT_LITERS
+        else f"{liters} litres, more than {MAX_SEGMENT_LITERS}"
+    )
+    raise Invalid(
+        f"The full fill-up of {entry.filled_at:%Y-%m-%d %H:%M} at {entry.odometer_km} km would "
+        f"give {what} since the full fill-up at {previous_full.odometer_km} km; a segment "
+        f"holds at most {MAX_KM_PER_LITER} km/l and {MAX_SEGMENT_LITERS} l: check odometer_km "
+        "and liters"
+    )
+
+
 def chain_km_per_liter(entries: list[FuelEntry]) -> None:
     """The one definition of fuel economy. Each full fill-up closes a segment: the km since the
     previous full one and the litres bought since then (partial fill-ups counted); km/l is their
@@ -209,6 +230,7 @@ def chain_km_per_liter(entries: list[FuelEntry]) -> None:
                 km = entry.odometer_km - previous_full.odometer_km
                 if km > 0:
                     value = (Decimal(km) / liters).quantize(_CENTS, ROUND_HALF_UP)
+                    _check_segment(entry, previous_full, km, liters, value)
                     segment = (km, liters, value)
             previous_full, liters, broken = entry, Decimal(0), False
         if (entry.segment_km, entry.segment_liters, entry.km_per_liter) != segment:

@@ -330,3 +330,254 @@ def due_order(rows: list[dict]) -> list[dict]:
         return (not overdue, place, row["due_on"] or date.min, row["kind"], row["ref"])
 
     return sorted(rows, key=rank)
+
+
+# What /due lists: each source's rule, then `due_order`. Plain records with the ids they were
+# stored under (the ref is the API path of what to open).
+
+EXAM_CATEGORIES = ("C", "D", "E", "AC", "AD", "AE")  # CTB art. 148-A: a toxicology exam
+
+
+@dataclass
+class DueVehicle:
+    id: int
+    plate: str
+    retired: bool = False
+    odometer: int = 0
+
+
+@dataclass
+class DueDriver:
+    id: int
+    name: str
+    license_expiry: date
+    category: str = "B"
+    active: bool = True
+
+
+@dataclass
+class DuePlan:  # a reminder; no readings, so no forecast
+    id: int
+    vehicle: int
+    title: str
+    every_km: int | None
+    every_months: int | None
+    last_done_km: int | None
+    last_done_on: date | None
+
+
+@dataclass
+class DueDocument:
+    id: int
+    kind: str
+    vehicle: int | None
+    driver: int | None
+    expires_on: date | None
+    issued_on: date | None = None
+
+
+@dataclass
+class DueFine:
+    id: int
+    vehicle: int
+    driver: int | None
+    status: str
+    notice_received_on: date | None
+    due_on: date | None
+    code: str | None = None
+
+
+@dataclass
+class DueDefect:
+    id: int
+    vehicle: int
+    severity: str
+    status: str
+    created_at: datetime
+    description: str
+
+
+@dataclass
+class DueWorld:
+    vehicles: list[DueVehicle] = field(default_factory=list)
+    drivers: list[DueDriver] = field(default_factory=list)
+    plans: list[DuePlan] = field(default_factory=list)
+    documents: list[DueDocument] = field(default_factory=list)
+    fines: list[DueFine] = field(default_factory=list)
+    defects: list[DueDefect] = field(default_factory=list)
+
+
+def due_list(world: DueWorld, values: dict, calendar_dates, estimated, calendar_year) -> list[dict]:
+    """/due's items, most urgent first, for `values` (api/local_time.due_dates) and the
+    licensing calendar of today's year (dates and estimates by the plate's final two digits)."""
+    today, soon_until = values["today"], values["soon_until"]
+    vehicles = {v.id: v for v in world.vehicles}
+    drivers = {d.id: d for d in world.drivers}
+    rows = []
+
+    def item(kind, vehicle, driver, title, due_on, status, ref, due_km=None, est=False, year=None):
+        rows.append(
+            {
+                "kind": kind,
+                "vehicle_id": vehicle,
+                "driver_id": driver,
+                "title": title,
+                "due_on": due_on,
+                "due_km": due_km,
+                "status": status,
+                "ref": ref,
+                "estimated": est,
+                "calendar_year": year,
+            }
+        )
+
+    def by_date(day):
+        return "overdue" if day is None or day < today else "due_soon"
+
+    for plan in world.plans:
+        vehicle = vehicles[plan.vehicle]
+        figures = reminder(
+            every_km=plan.every_km,
+            every_months=plan.every_months,
+            last_done_km=plan.last_done_km,
+            last_done_on=plan.last_done_on,
+            odometer=vehicle.odometer,
+            readings=[],
+            now=values["now"],
+            today=today,
+            soon_until=soon_until,
+            soon_km=values["soon_km"],
+            since=values["pace_since"],
+        )
+        if figures["status"] != "ok" and not vehicle.retired:
+            dates = [d for d in (figures["due_on"], figures["forecast_due_on"]) if d]
+            item(
+                "reminder",
+                vehicle.id,
+                None,
+                f"{plan.title} {vehicle.plate}",
+                min(dates) if dates else None,
+                figures["status"],
+                f"/api/v1/reminders/{plan.id}",
+                due_km=figures["due_km"],
+            )
+    for doc in world.documents:
+        owner = vehicles.get(doc.vehicle) or drivers.get(doc.driver)
+        newer = any(
+            other.kind == doc.kind
+            and (other.vehicle, other.driver) == (doc.vehicle, doc.driver)
+            and other.expires_on is not None
+            and doc.expires_on is not None
+            and other.expires_on > doc.expires_on
+            for other in world.documents
+        )
+        if (
+            doc.kind not in ("crlv", "toxicology")
+            and doc.expires_on is not None
+            and doc.expires_on <= soon_until
+            and (doc.kind == "other" or not newer)
+            and not getattr(owner, "retired", False)
+            and getattr(owner, "active", True)
+        ):
+            name = owner.plate if doc.vehicle else owner.name
+            item(
+                "document",
+                doc.vehicle,
+                doc.driver,
+                f"{doc.kind} {name}",
+                doc.expires_on,
+                by_date(doc.expires_on),
+                f"/api/v1/documents/{doc.id}",
+            )
+    for vehicle in world.vehicles:
+        licensed = any(
+            d.kind == "crlv"
+            and d.vehicle == vehicle.id
+            and d.issued_on
+            and d.issued_on.year == today.year
+            for d in world.documents
+        )
+        deadline = calendar_dates[int(vehicle.plate[-2:])]
+        if not vehicle.retired and not licensed and deadline <= soon_until:
+            item(
+                "licensing",
+                vehicle.id,
+                None,
+                f"CRLV {vehicle.plate}",
+                deadline,
+                by_date(deadline),
+                f"/api/v1/vehicles/{vehicle.id}",
+                est=estimated[int(vehicle.plate[-2:])],
+                year=calendar_year,
+            )
+    for driver in world.drivers:
+        if not driver.active:
+            continue
+        ref = f"/api/v1/drivers/{driver.id}"
+        if driver.license_expiry <= soon_until:
+            item(
+                "cnh",
+                None,
+                driver.id,
+                f"CNH {driver.name}",
+                driver.license_expiry,
+                by_date(driver.license_expiry),
+                ref,
+            )
+        exams = [
+            d.expires_on
+            for d in world.documents
+            if d.kind == "toxicology" and d.driver == driver.id and d.expires_on
+        ]
+        latest = max(exams) if exams else None
+        if driver.category in EXAM_CATEGORIES and (latest is None or latest <= soon_until):
+            item(
+                "toxicology",
+                None,
+                driver.id,
+                f"toxicology {driver.name}",
+                latest,
+                by_date(latest),
+                ref,
+            )
+    for fine in world.fines:
+        title = f"fine {vehicles[fine.vehicle].plate}" + (f" {fine.code}" if fine.code else "")
+        ref = f"/api/v1/fines/{fine.id}"
+        deadline = identification_deadline(fine.notice_received_on)
+        if fine.status == "open" and deadline is not None and deadline <= soon_until:
+            item(
+                "fine_identification",
+                fine.vehicle,
+                fine.driver,
+                title,
+                deadline,
+                by_date(deadline),
+                ref,
+            )
+        if (
+            fine.status in ("open", "driver_named")
+            and fine.due_on is not None
+            and fine.due_on <= soon_until
+        ):
+            item(
+                "fine_payment",
+                fine.vehicle,
+                fine.driver,
+                title,
+                fine.due_on,
+                by_date(fine.due_on),
+                ref,
+            )
+    for defect in world.defects:
+        vehicle = vehicles[defect.vehicle]
+        if defect.status in ("open", "in_repair") and not vehicle.retired:
+            item(
+                "defect",
+                vehicle.id,
+                None,
+                f"defect {vehicle.plate}: {defect.description[:80]}",
+                defect.created_at.astimezone(LOCAL).date(),
+                "overdue" if defect.severity == "critical" else "due_soon",
+                f"/api/v1/defects/{defect.id}",
+            )
+    return due_order(rows)
