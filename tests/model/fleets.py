@@ -3,7 +3,7 @@ partial, some after a missed one), trips, services and fines, with times at -03:
 fall around midnight of a month's last day; and the rows they become in PostgreSQL."""
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -18,6 +18,19 @@ def next_month_start(at: datetime) -> datetime:
     local = at.astimezone(LOCAL)
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
     return datetime(year, month, 1, tzinfo=LOCAL)
+
+
+def asked_in_december():
+    """When a list is asked: any moment of December 2026, often in the hours when UTC is a day
+    ahead of -03:00."""
+    return st.builds(
+        lambda days, hours, seconds: (
+            datetime(2026, 12, 1, tzinfo=UTC) + timedelta(days=days, hours=hours, seconds=seconds)
+        ),
+        st.integers(0, 30),
+        st.sampled_from([0, 1, 2, 12, 23]),
+        st.integers(0, 3599),
+    )
 
 
 @st.composite

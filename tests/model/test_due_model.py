@@ -22,6 +22,7 @@ from api.maintenance.models import Reminder
 from api.vehicles.models import Vehicle
 from tests.model import plain
 from tests.model.conftest import driver_connection
+from tests.model.fleets import DRIVER_NAMES, asked_in_december
 
 RUNS = {"examples": 0, "items": 0}
 TODAY = date(2026, 12, 1)
@@ -34,11 +35,7 @@ def near(days_before: int, days_after: int):
 
 @st.composite
 def worlds(draw):
-    now = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(
-        days=draw(st.integers(0, 30)),
-        hours=draw(st.sampled_from([0, 1, 2, 12, 23])),
-        seconds=draw(st.integers(0, 3599)),
-    )
+    now = draw(asked_in_december())
     within_days, within_km = draw(st.integers(0, 60)), draw(st.integers(0, 2_000))
     vehicles = [
         {
@@ -131,7 +128,7 @@ def store(session, world) -> plain.DueWorld:
         model.vehicles.append(plain.DueVehicle(row.id, row.plate, v["retired"], v["odometer"]))
     for n, d in enumerate(drivers):
         row = Driver(
-            name=plain_name(n),
+            name=DRIVER_NAMES[n],
             license_number=f"{secrets.randbelow(10**11):011d}",
             license_category=d["category"],
             license_expiry=d["license_expiry"],
@@ -225,10 +222,6 @@ def store(session, world) -> plain.DueWorld:
             )
         )
     return model
-
-
-def plain_name(n: int) -> str:
-    return ("Ana", "Bruno", "Carla")[n]
 
 
 def read_due(session, values: dict) -> list[dict]:

@@ -1,7 +1,7 @@
 """Reminders' `due_km`, `due_on`, `forecast_due_on` and `status` (computed by PostgreSQL when
 read) equal the plain model's, for random vehicles, paces, plans and days of asking."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +14,7 @@ from api.maintenance.service import read_reminders
 from api.trips.models import Trip
 from api.vehicles.models import Vehicle
 from tests.model import plain
-from tests.model.fleets import store
+from tests.model.fleets import asked_in_december, store
 from tests.model.plain import Fleet
 
 RUNS = {"examples": 0}
@@ -22,12 +22,7 @@ RUNS = {"examples": 0}
 
 @st.composite
 def cases(draw):
-    # Asked at any minute of December 2026, often in the hours when UTC is a day ahead.
-    now = datetime(2026, 12, 1, tzinfo=UTC) + timedelta(
-        days=draw(st.integers(0, 30)),
-        hours=draw(st.sampled_from([0, 1, 2, 12, 23])),
-        seconds=draw(st.integers(0, 3599)),
-    )
+    now = draw(asked_in_december())
     # Readings: trip starts and ends, fill-ups, over the last 120 days, the odometer going up.
     km = draw(st.integers(0, 50_000))
     at = now - timedelta(days=draw(st.integers(1, 120)))
