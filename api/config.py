@@ -85,6 +85,22 @@ class Settings(BaseSettings):
     # Statements slower than this are logged with their text (0 = off).
     slow_query_ms: int = Field(1000, ge=0)
 
+    # Notifications (api/notifications, api/webhooks): links in messages point at the panel here.
+    public_url: str = "http://localhost:8000"
+    # E-mail over SMTP; with no SMTP_HOST nothing is sent (detailed health says so).
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_timeout: float = Field(15, gt=0, le=300)
+    mail_from: str = "Frota <frota@localhost>"
+    # Webhook and push URLs that resolve to loopback, private, link-local or metadata addresses
+    # are refused unless this is true (a receiver on the same network).
+    webhook_allow_private: bool = False
+    # `frota worker`: deliveries sent at once (threads, each with its own connection).
+    worker_concurrency: int = Field(4, ge=1, le=32)
+
     access_token_hours: int = Field(24, ge=1, le=24 * 30)
     odometer_max_jump_km: int = Field(2000, ge=1)
 
@@ -116,6 +132,16 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_state(cls, value: str) -> str:
         return value.strip().upper()
+
+    @field_validator("smtp_host", "smtp_username", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
 
     @field_validator("licensing_calendar_file", mode="before")
     @classmethod
@@ -188,6 +214,8 @@ class Settings(BaseSettings):
             problems.append(f"LOG_LEVEL={self.log_level!r} is not DEBUG, INFO, WARNING or ERROR")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        if not self.public_url.startswith(("http://", "https://")):
+            problems.append(f"PUBLIC_URL={self.public_url!r} must start with http:// or https://")
         problems += self._licensing_problems()
         return problems
 
@@ -214,6 +242,8 @@ class Settings(BaseSettings):
                 f"REDIS_URL is unset: rate limits are counted in memory, so each of the "
                 f"{self.web_concurrency} workers allows the full budget"
             )
+        if not self.smtp_host:
+            notes.append("SMTP_HOST is unset: no e-mail is sent (digests, alerts, test messages)")
         if self.is_production and not self.metrics_token:
             notes.append("METRICS_TOKEN is unset: /metrics answers 404")
         if not self._licensing_problems():
