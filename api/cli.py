@@ -41,8 +41,10 @@ def job_session(settings: Settings) -> Iterator:
 
     from api.audit import recorder
     from api.db import make_cli_engine
+    from api.events import recorder as event_recorder
 
     recorder.install()
+    event_recorder.install()
     engine = make_cli_engine(settings)
     try:
         with Session(engine, expire_on_commit=False) as session:

@@ -22,6 +22,7 @@ from api.documents.router import router as documents_router
 from api.drivers.router import router as drivers_router
 from api.due.router import router as due_router
 from api.errors import install_error_handlers
+from api.events import recorder as event_recorder
 from api.fines.router import router as fines_router
 from api.fuel.router import router as fuel_router
 from api.health import service as health_service
@@ -118,6 +119,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     audit_recorder.install()  # every write of every session is logged (api/audit)
+    event_recorder.install()  # and the changes that others are told of (api/events)
     routes = RouteTemplates()  # the route label of logs and metrics
     # First: /health is matched before the API's routes (uptime probes and benchmarks hit it).
     app.include_router(health_router)

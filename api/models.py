@@ -5,6 +5,7 @@ from api.audit.models import AuditEntry
 from api.db import Base
 from api.documents.models import Document, DocumentKind
 from api.drivers.models import Driver
+from api.events.models import Event
 from api.fines.models import Fine
 from api.fuel.models import FuelEntry, FuelType
 from api.inspections.models import Defect, Inspection, InspectionTemplate
@@ -24,6 +25,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "Driver",
+    "Event",
     "FuelEntry",
     "FuelType",
     "Photo",
