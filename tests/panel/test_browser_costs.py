@@ -4,7 +4,7 @@ feed, exports the fuel list as CSV; a driver logs fuel with a receipt from a pho
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -157,3 +157,173 @@ def test_manager_keeps_a_vehicles_documents(panel, seed):
     )
     panel.open("/due?kind=document")
     page.wait_for_selector("text=Nothing overdue or due soon.")
+
+
+# ---- costs by driver --------------------------------------------------------------------------
+
+# Two drivers, each with a vehicle of their own: a full fill-up, a trip with fines on it, and the
+# full fill-up that closes the segment. Carla: 400 km on 40 + 32 l at R$ 6.00 (12.5 km/l), two
+# fines; Diego: 300 km on 35 + 30 l at R$ 5.50 (10 km/l over 30 l), one fine.
+DRIVERS = {
+    "Carla Mendes": {
+        "plate": "CRL1A11",
+        "km": (5_000, 5_400),
+        "liters": (40, 32),
+        "price": 6,
+        "fines": (88.38, 130.16),
+        "expected": {"fuel_cost": 432.0, "km": 400, "km_per_liter": 12.5, "fines": 2},
+        "fines_amount": 218.54,
+    },
+    "Diego Rocha": {
+        "plate": "DGO2B22",
+        "km": (8_000, 8_300),
+        "liters": (35, 30),
+        "price": 5.5,
+        "fines": (195.23,),
+        "expected": {"fuel_cost": 357.5, "km": 300, "km_per_liter": 10.0, "fines": 1},
+        "fines_amount": 195.23,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def two_drivers(seed) -> None:
+    """The drivers, their vehicles, trips, fill-ups and fines, through the API."""
+    client = httpx.Client(
+        base_url=f"{seed.base_url}/api/v1",
+        headers={"Authorization": f"Bearer {seed.manager_token}"},
+    )
+
+    def post(url, **body):
+        r = client.post(url, json=body)
+        assert r.status_code in (200, 201), f"POST {url}: {r.status_code} {r.text}"
+        return r.json()
+
+    for number, (name, d) in enumerate(DRIVERS.items()):
+        driver = post(
+            "/drivers",
+            name=name,
+            license_number=f"5551234567{number}",
+            license_category="B",
+            license_expiry=(date.today() + timedelta(days=400)).isoformat(),
+        )
+        start, end = d["km"]
+        vehicle = post(
+            "/vehicles", plate=d["plate"], make="Fiat", model="Mobi", year=2022, odometer_km=start
+        )
+        fill = {"vehicle_id": vehicle["id"], "driver_id": driver["id"], "fuel_type": "gasoline"}
+        before = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+        post(
+            "/fuel-entries",
+            **fill,
+            odometer_km=start,
+            liters=d["liters"][0],
+            price_per_liter=d["price"],
+            filled_at=before,
+        )
+        trip = post(
+            "/trips", vehicle_id=vehicle["id"], driver_id=driver["id"], start_odometer_km=start
+        )
+        for amount in d["fines"]:  # on the open trip: Frota names its driver
+            fine = post(
+                "/fines",
+                vehicle_id=vehicle["id"],
+                occurred_at=datetime.now(UTC).isoformat(),
+                amount=amount,
+            )
+            assert fine["driver_id"] == driver["id"], fine
+        post(f"/trips/{trip['id']}/finish", end_odometer_km=end)
+        post(
+            "/fuel-entries",
+            **fill,
+            odometer_km=end,
+            liters=d["liters"][1],
+            price_per_liter=d["price"],
+        )
+    # A fine no trip covers: no driver's, so the screen has that group whichever tests ran.
+    post("/fines", vehicle_id=vehicle["id"], occurred_at=before, amount=50)
+    client.close()
+
+
+def money(value: float, lang: str) -> str:
+    """R$ as the panel's Intl.NumberFormat writes it (a plain space for its no-break one)."""
+    text = f"{value:,.2f}"
+    return f"R$ {text.translate(str.maketrans(',.', '.,'))}" if lang == "pt" else f"R${text}"
+
+
+def number(value: float | int, lang: str) -> str:
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.3f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,")) if lang == "pt" else text
+
+
+BY_DRIVER_COLUMNS = {
+    "pt": [
+        "Motorista",
+        "Combustível (R$)",
+        "Km em viagens",
+        "Litros",
+        "km/l",
+        "Multas",
+        "Multas (R$)",
+    ],
+    "en": ["Driver", "Fuel (R$)", "Km on trips", "Litres", "km/l", "Fines", "Fines (R$)"],
+}
+NO_DRIVER = {"pt": "Sem motorista", "en": "No driver"}
+
+
+@pytest.mark.parametrize(
+    "lang",
+    [
+        pytest.param("pt", marks=pytest.mark.browser_context(locale="pt-BR")),
+        pytest.param("en", marks=pytest.mark.browser_context(locale="en-US")),
+    ],
+)
+def test_manager_compares_drivers_on_the_costs_screen(panel, seed, two_drivers, lang):
+    report = httpx.get(
+        f"{seed.base_url}/api/v1/reports/costs",
+        headers={"Authorization": f"Bearer {seed.manager_token}"},
+        params={"group_by": "driver"},
+    ).json()
+    groups = {g["driver"]: g for g in report["groups"]}
+    for name, d in DRIVERS.items():  # the API's figures, which the screen must show
+        assert {k: groups[name][k] for k in d["expected"]} == d["expected"]
+        assert groups[name]["fines_amount"] == d["fines_amount"]
+    page = panel.page
+    panel.login("gestora@example.com")
+    page.wait_for_selector("#dash-due")
+    panel.open("/costs")
+    page.wait_for_selector("#cost-chart[data-ready=true]")
+    page.select_option("#cost-filters select[name=group_by]", "driver")
+    page.click("#cost-filters button[type=submit]")
+    page.wait_for_url("**group_by=driver**")
+    page.wait_for_selector("#cost-chart[data-ready=true]")
+    columns = BY_DRIVER_COLUMNS[lang]
+    expect(page.locator("table.list thead th")).to_have_text(columns)
+    body = page.locator("table.list tbody tr")
+    expect(body).to_have_count(len(report["groups"]) + 1)  # and the totals
+
+    def cells(row) -> list[str]:
+        return [text.replace("\xa0", " ") for text in row.locator("td").all_inner_texts()]
+
+    def shown(label: str, g: dict) -> list[str]:
+        return [
+            label,
+            money(g["fuel_cost"], lang),
+            number(g["km"], lang),
+            number(g["liters"], lang),
+            "—" if g["km_per_liter"] is None else number(g["km_per_liter"], lang),
+            number(g["fines"], lang),
+            money(g["fines_amount"], lang),
+        ]
+
+    for name in DRIVERS:
+        assert cells(body.filter(has_text=name)) == shown(name, groups[name])
+    assert cells(body.nth(-2)) == shown(NO_DRIVER[lang], groups[None])  # listed last
+    assert cells(body.last) == shown("Total", report["totals"])
+    # The chart: one bar per driver, named as in the table.
+    labels = page.evaluate("Chart.getChart('cost-chart').data.labels")
+    assert labels == [g["driver"] or NO_DRIVER[lang] for g in report["groups"]]
+    if lang == "pt":
+        assert cells(body.filter(has_text="Carla Mendes"))[4] == "12,5"
+    else:
+        assert cells(body.filter(has_text="Carla Mendes"))[4] == "12.5"
