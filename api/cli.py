@@ -5,9 +5,8 @@ import logging
 import os
 import secrets
 import shutil
+import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -32,29 +31,9 @@ def migrate(database_url: str | None = None) -> None:
     command.upgrade(alembic_config(database_url), "head")
 
 
-@contextmanager
-def job_session(settings: Settings) -> Iterator:
-    """A session for a maintenance job, with the CLI's own time-outs (api/db.py); its engine is
-    disposed afterwards, so that `frota serve`'s parent keeps no connection open. Its writes are
-    in the audit log, as the app's are."""
-    from sqlalchemy.orm import Session
-
-    from api.audit import recorder
-    from api.db import make_cli_engine
-    from api.events import recorder as event_recorder
-
-    recorder.install()
-    event_recorder.install()
-    engine = make_cli_engine(settings)
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def bootstrap_admin(settings: Settings) -> None:
     from api.auth.service import bootstrap_admin as create_first_admin
+    from api.jobs import job_session
 
     with job_session(settings) as session, session.begin():
         generated = create_first_admin(session=session, settings=settings)
@@ -83,7 +62,9 @@ def prepare(settings: Settings) -> None:
     bootstrap_admin(settings)
 
 
-def serve(settings: Settings) -> None:
+def serve(settings: Settings, *, with_worker: bool = False) -> None:
+    """The API's workers under Uvicorn's supervisor; with `with_worker` (`make run`) also
+    `frota worker` beside them, started once the migrations have run, stopped with them."""
     import uvicorn
 
     from api.logging_setup import log_config
@@ -92,8 +73,11 @@ def serve(settings: Settings) -> None:
     # Before anything imports prometheus_client: the workers write their samples there.
     metrics_dir, temporary = prepare_multiproc_dir()
     stop_reaper = start_dead_worker_reaper(metrics_dir)
+    worker = None
     try:
         prepare(settings)
+        if with_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"])
         log.info(
             "serving on %s:%s with %s workers",
             settings.host,
@@ -102,6 +86,12 @@ def serve(settings: Settings) -> None:
         )
         _run_uvicorn(uvicorn, settings, log_config(settings.log_level))
     finally:
+        if worker is not None:
+            worker.terminate()  # SIGTERM: the running jobs finish first
+            try:
+                worker.wait(settings.graceful_timeout + 5)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         stop_reaper.set()
         if temporary:
             shutil.rmtree(metrics_dir, ignore_errors=True)
@@ -164,7 +154,7 @@ def run_dev(settings: Settings, data_dir: Path) -> None:
         os.environ["SECRET_KEY"] = _dev_secret_key(data_dir)
     get_settings.cache_clear()
     try:
-        serve(get_settings())
+        serve(get_settings(), with_worker=True)
     finally:
         if server is not None:
             log.info("stopping the embedded PostgreSQL")
@@ -174,6 +164,7 @@ def run_dev(settings: Settings, data_dir: Path) -> None:
 def create_user(settings: Settings, args: argparse.Namespace) -> None:
     import getpass
 
+    from api.jobs import job_session
     from api.users.schemas import UserCreate
     from api.users.service import create_user as create
 
@@ -188,46 +179,6 @@ def create_user(settings: Settings, args: argparse.Namespace) -> None:
     with job_session(settings) as session, session.begin():
         user = create(session=session, data=data)
     print(f"created user {user.id} {user.email} ({user.role})")
-
-
-def prune_photos(settings: Settings, older_than_days: int | None, dry_run: bool) -> int:
-    """Run from cron, outside the web workers; an advisory lock keeps runs from overlapping."""
-    from api.photos.pruning import ORPHAN_GRACE_SECONDS
-    from api.photos.pruning import prune_photos as prune
-    from api.photos.service import get_storage
-    from api.uploads.service import remove_expired
-
-    days = settings.photo_retention_days if older_than_days is None else older_than_days
-    if days < 1:
-        raise ConfigError("--older-than-days must be at least 1")
-    storage = get_storage(settings)
-    with job_session(settings) as session:
-        report = prune(session=session, storage=storage, older_than_days=days, dry_run=dry_run)
-        if not report.locked_out:  # the resumable uploads' share, under the same lock
-            report.uploads_expired, report.upload_bytes = remove_expired(
-                storage, dry_run=dry_run, grace_seconds=ORPHAN_GRACE_SECONDS
-            )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    prefix = "prune-photos (dry run): " if dry_run else "prune-photos: "
-    for line in report.lines():
-        print(prefix + line, flush=True)
-    return 0
-
-
-def verify(settings: Settings) -> int:
-    """Every photo row against its files and every file against a row; 1 when anything is off."""
-    from api.photos.service import get_storage
-    from api.photos.verify import verify_photos
-
-    with job_session(settings) as session:
-        report = verify_photos(session=session, storage=get_storage(settings))
-        session.commit()
-    for line in report.lines():
-        print("verify: " + line, flush=True)
-    return 1 if report.problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -253,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         help="check every photo row against its files (present, size, "
         "SHA-256) and every file against a row; exit 1 with the list when not",
+    )
+    worker = sub.add_parser(
+        "worker",
+        help="deliver the webhooks and notifications and run the periodic jobs (pruning, "
+        "verify, digests), each once per cluster however many workers run",
+    )
+    worker.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when the database is unreachable or the outbox is stale (healthcheck)",
     )
     user = sub.add_parser("create-user", help="create a user (password from the prompt)")
     user.add_argument("email")
@@ -287,9 +248,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bootstrap-admin":
             bootstrap_admin(settings)
         elif args.command == "prune-photos":
+            from api.jobs import prune_photos
+
             return prune_photos(settings, args.older_than_days, args.dry_run)
         elif args.command == "verify":
+            from api.jobs import verify
+
             return verify(settings)
+        elif args.command == "worker":
+            from api import jobs
+
+            if args.check:
+                return jobs.check_worker(settings)
+            jobs.run_worker(settings)
         elif args.command == "create-user":
             create_user(settings, args)
     except ConfigError as exc:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cron entry point for the host's crontab (runs as root, from any folder):
 #   0 2 * * *   /srv/frota/scripts/cron.sh backup
-#   30 3 * * *  /srv/frota/scripts/cron.sh prune-photos
+# (prune-photos runs in `frota worker` daily; `cron.sh prune-photos` runs one at once)
 # Runs the job from the project folder, appends its output to $FROTA_LOG_DIR/<job>.log
 # (default /var/log/frota), never runs two of the same job at once, and prints nothing on
 # success; on failure it prints one line and the end of the log, which cron mails.

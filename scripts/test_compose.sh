@@ -174,6 +174,22 @@ plates() {
 [[ $(plates) == "ABC1234 BRA2E19" ]] || fail "vehicles listed: $(plates)"
 ok "logged in as the .env admin; created vehicles ABC1234 and BRA2E19"
 
+# --- the worker -----------------------------------------------------------------------------------
+[[ $(docker compose ps --format '{{.Health}}' worker) == healthy ]] \
+  || fail "the worker service is not healthy: $(docker compose ps worker)"
+bra=$(curl -sf --max-time 10 -H "Authorization: Bearer $TOKEN" "$API/vehicles?limit=200" |
+  python3 -c 'import json, sys; print([v["id"] for v in json.load(sys.stdin)["items"] if v["plate"] == "BRA2E19"][0])')
+[[ $(code -X PATCH -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"status":"maintenance"}' "$API/vehicles/$bra") == 200 ]] || fail "grounding BRA2E19"
+dispatched=""
+for _ in $(seq 40); do
+  out=$(docker compose exec -T worker frota worker --check 2>&1) || true
+  [[ $out == *"'pending': 0"* ]] && { dispatched=1; break; }
+  sleep 0.5
+done
+[[ -n $dispatched ]] || fail "the worker did not dispatch the vehicle.grounded event: $out"
+ok "worker healthy (frota worker --check); the event of grounding BRA2E19 dispatched within seconds"
+
 # A real JPEG, made with the image's own Pillow, uploaded as a driver's damage photo would be.
 docker compose exec -T api python -c 'import io, sys; from PIL import Image
 buffer = io.BytesIO(); Image.effect_noise((800, 600), 64).convert("RGB").save(buffer, "JPEG")
