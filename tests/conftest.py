@@ -277,3 +277,14 @@ def assert_never_500(client, method: str, url: str, body: dict, field: str, head
         assert r.status_code < 500, (field, value, r.text)
         if r.status_code >= 400:
             assert r.json().get("detail"), (field, value, r.text)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (no TLS, no login) collecting what it receives:
+    `.port`, `.messages`, `.clear()`, `.wait_for(n, timeout)`."""
+    from tests.notify_smtp import SMTPServer, free_port
+
+    server = SMTPServer(free_port()).start()
+    yield server
+    server.stop()
