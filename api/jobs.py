@@ -10,7 +10,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import procrastinate
 from sqlalchemy import func, select, update
@@ -19,13 +18,12 @@ from sqlalchemy.orm import Session
 from api.config import ConfigError, Settings, get_settings
 from api.db import NO_DATABASE_URL, libpq_url, session_options
 from api.events.models import Event
+from api.events.service import outbox_problem, outbox_status
 
 log = logging.getLogger("frota.jobs")
 
 # Each tick dispatches at most this many events (the next tick takes the rest).
 DISPATCH_BATCH = 500
-# The worker is unhealthy when an event has waited longer than this (`frota worker --check`).
-OUTBOX_STALE_SECONDS = 120
 
 # Who is told of the events, in order: each gets the session of the dispatch (its writes commit
 # with it) and the events; none may raise for a failed delivery (they record it and go on).
@@ -136,26 +134,18 @@ def tick(settings: Settings) -> int:
     return dispatched
 
 
-def outbox_status(session: Session) -> dict:
-    """Events waiting to be dispatched and the age of the oldest (detailed health, metrics)."""
-    pending, oldest = session.execute(
-        select(func.count(), func.min(Event.occurred_at)).where(Event.dispatched_at.is_(None))
-    ).one()
-    age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
-    return {"pending": pending, "oldest_pending_seconds": round(max(age, 0.0), 1)}
-
-
 def check_worker(settings: Settings) -> int:
     """`frota worker --check` (the compose healthcheck): 1 when the database is unreachable or
-    the outbox has not moved for OUTBOX_STALE_SECONDS (no worker is dispatching)."""
+    an event has waited over STALE_SECONDS (no worker is dispatching)."""
     try:
         with job_session(settings) as session:
             status = outbox_status(session)
     except Exception as exc:  # noqa: BLE001 - any failure to ask is unhealthy
         print(f"worker: database unreachable: {exc}", flush=True)
         return 1
-    if status["oldest_pending_seconds"] > OUTBOX_STALE_SECONDS:
-        print(f"worker: outbox stale: {status}", flush=True)
+    problem = outbox_problem(status)
+    if problem:
+        print(f"worker: outbox stale: {problem} {status}", flush=True)
         return 1
     print(f"worker: ok {status}", flush=True)
     return 0

@@ -68,14 +68,31 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     children[1].observe(seconds)
 
 
-def render() -> tuple[bytes, str]:
-    """The text exposition: every worker's samples in multi-process mode, this process's else."""
+class _Families:
+    """Metric families read at scrape time (from the database), not kept by any process."""
+
+    def __init__(self, families: list):
+        self.families = families
+
+    def collect(self):
+        return self.families
+
+
+def render(extra: list | None = None) -> tuple[bytes, str]:
+    """The text exposition: every worker's samples in multi-process mode, this process's else;
+    then the `extra` families (prometheus_client's GaugeMetricFamily and kin)."""
     path = os.environ.get(MULTIPROC_ENV)
     if path:
         registry = CollectorRegistry()
         prometheus_multiprocess.MultiProcessCollector(registry, path=path)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        body = generate_latest(registry)
+    else:
+        body = generate_latest(REGISTRY)
+    if extra:
+        read = CollectorRegistry()
+        read.register(_Families(extra))
+        body += generate_latest(read)
+    return body, CONTENT_TYPE_LATEST
 
 
 def mark_this_worker_dead() -> None:

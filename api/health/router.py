@@ -43,5 +43,5 @@ def prometheus_metrics(request: Request, settings: SettingsDep) -> Response:
     given = request.headers.get("authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
         raise Unauthorized("Send `Authorization: Bearer <METRICS_TOKEN>`")
-    body, content_type = metrics.render()
+    body, content_type = metrics.render(service.scraped_families())
     return Response(body, media_type=content_type)

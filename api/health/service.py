@@ -14,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.config import Settings, get_settings
 from api.db import get_engine, make_engine
 from api.db_monitor import POOL_ALERT_RATIO, pool_status
+from api.events.service import outbox_problem, outbox_status
+from api.mail import mail_configured
 
 CACHE_SECONDS = 1.0
 PROBE_DEADLINE_SECONDS = 1.5  # /health answers 503 after this, whatever the database does
@@ -183,6 +185,42 @@ def licensing_status(settings: Settings) -> dict:
     }
 
 
+def read_outbox(problems: list[str]) -> dict | None:
+    """The outbox (api/events) on the probe's connection: a worker that stopped shows here."""
+    try:
+        with probe_engine().connect() as conn:
+            status = outbox_status(conn)
+    except SQLAlchemyError as exc:
+        problems.append(f"could not read the outbox: {type(exc).__name__}")
+        return None
+    problem = outbox_problem(status)
+    if problem:
+        problems.append(problem)
+    return status
+
+
+def scraped_families() -> list:
+    """What /metrics reads from the database at each scrape (every worker's answer is the
+    same): the outbox. Nothing when the database does not answer in time."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    try:
+        with probe_engine().connect() as conn:
+            status = outbox_status(conn)
+    except SQLAlchemyError:
+        return []
+    return [
+        GaugeMetricFamily(
+            "frota_outbox_pending", "Events not yet dispatched by frota worker", status["pending"]
+        ),
+        GaugeMetricFamily(
+            "frota_outbox_oldest_pending_seconds",
+            "Age of the oldest event not yet dispatched",
+            status["oldest_pending_seconds"],
+        ),
+    ]
+
+
 def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, int]:
     """Everything the operator wants at a glance; 503 only when the database is down."""
     database = timed_probe()
@@ -224,6 +262,11 @@ def detailed_status(settings: Settings, rate_limits, read_pool) -> tuple[dict, i
             report["last_prune_run"], report["last_verify_run"] = last_job_runs(engine)
         except SQLAlchemyError as exc:
             problems.append(f"could not read the job runs: {type(exc).__name__}")
+        report["outbox"] = read_outbox(problems)
+    report["email"] = {"configured": mail_configured(settings), "host": settings.smtp_host}
+    if not report["email"]["configured"]:
+        # Not a failure: a fleet may want no e-mail (the notes say what it misses).
+        report.setdefault("notes", []).append("SMTP_HOST is unset: no e-mail is sent")
     verified = report["last_verify_run"]
     if verified and verified["problems"]:
         problems.append(f"the last frota verify found {verified['problems']} problems")

@@ -199,3 +199,34 @@ def test_a_licensing_state_without_this_years_table_is_named_with_the_year(
     body = client.get("/health/detailed", headers=auth(admin)).json()
     assert body["licensing"]["estimated_from"] is None and body["licensing"]["warning"] is None
     assert not any("licensing calendar" in note for note in body.get("notes", []))
+
+
+def test_the_outbox_and_email_are_reported_and_a_stopped_worker_degrades(
+    client, admin, folders, app, session
+):
+    from pydantic import SecretStr
+
+    body = client.get("/health/detailed", headers=auth(admin)).json()
+    assert body["outbox"] == {"pending": 0, "oldest_pending_seconds": 0.0}
+    assert body["email"]["configured"] is False
+    assert "SMTP_HOST is unset: no e-mail is sent" in body["notes"]
+    session.execute(
+        text(
+            "INSERT INTO events (uid, type, data, occurred_at) "
+            "VALUES ('msg_old', 'due.soon', '{}', now() - interval '10 minutes')"
+        )
+    )
+    session.commit()
+    body = client.get("/health/detailed", headers=auth(admin)).json()
+    assert body["outbox"]["pending"] == 1 and body["outbox"]["oldest_pending_seconds"] > 590
+    assert body["status"] == "degraded"
+    assert any("frota worker" in p for p in body["problems"]), body["problems"]
+
+    token = "m" * 32
+    settings = app.dependency_overrides[get_settings]().model_copy(
+        update={"metrics_token": SecretStr(token)}
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    scraped = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).text
+    assert "frota_outbox_pending 1.0" in scraped
+    assert "frota_outbox_oldest_pending_seconds 6" in scraped  # 600 s and a little more
