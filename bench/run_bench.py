@@ -45,6 +45,10 @@ MANAGER_EMAIL = "bench-manager@example.com"
 # Every seeded account (the manager, driver0..driver299@bench.example.com) has this password.
 PASSWORD = os.environ.get("BENCH_PASSWORD") or "bench-password-" + secrets.token_hex(8)
 PORTS = range(8401, 8500)
+ADMIN_EMAIL = "bench-admin@example.com"
+ADMIN_PASSWORD = "bench-admin-" + secrets.token_hex(8)
+# Events waiting for the receiver that never answers, in the webhooks phase.
+DEAD_BACKLOG = 2_000
 TARGETS = {"ratio": 2.5, "p99_ms": 150.0, "health_rps": 4000.0, "uploads_per_s": 20.0}
 
 
@@ -453,8 +457,10 @@ def start_frota(
         "DATABASE_URL": url,
         "SECRET_KEY": secret,
         "ENVIRONMENT": "production",
-        "ADMIN_EMAIL": "bench-admin@example.com",
-        "ADMIN_PASSWORD": "bench-admin-" + secrets.token_hex(8),
+        "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        # The webhooks phase's receiver listens on 127.0.0.1.
+        "WEBHOOK_ALLOW_PRIVATE": "true",
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WEB_CONCURRENCY": str(workers),
@@ -477,7 +483,107 @@ def start_frota(
         "Frota", [sys.executable, "-m", "api.cli", "serve"], env, port, log_dir / "frota.log"
     )
     server.wait_ready(workers)
+    server.env = env
     return server
+
+
+def start_worker(env: dict, log_dir: Path) -> subprocess.Popen:
+    """`frota worker` beside the API, as `make run` and compose run it."""
+    log = open(log_dir / "worker.log", "wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+class DeadReceiver:
+    """A webhook receiver that accepts every connection and never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(512)
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def api_json(base: str, path: str, token: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return json.load(r)
+
+
+def webhooks_phase(frota: Server, url: str, wrk: str, chosen: list, token: str, args) -> dict:
+    """The lists again while `frota worker` is stuck on a receiver that never answers: an
+    endpoint subscribed to every event and a backlog of DEAD_BACKLOG events for it."""
+    import psycopg
+
+    from api.db import libpq_url
+    from api.events.recorder import EVENT_TYPES
+
+    receiver = DeadReceiver()
+    body = urllib.parse.urlencode({"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).encode()
+    with urllib.request.urlopen(frota.base + "/api/v1/auth/login", data=body, timeout=30) as r:
+        admin = json.load(r)["access_token"]
+    api_json(
+        frota.base,
+        "/api/v1/webhooks",
+        admin,
+        {"url": f"http://127.0.0.1:{receiver.port}/hook", "events": list(EVENT_TYPES)},
+    )
+    with psycopg.connect(libpq_url(url)) as conn:
+        conn.execute(
+            "INSERT INTO events (uid, type, data) SELECT 'msg_bench_' || i, 'trip.started', "
+            "'{}'::jsonb FROM generate_series(1, %s) i",
+            (DEAD_BACKLOG,),
+        )
+    say(f"webhooks: {DEAD_BACKLOG} events for a receiver on :{receiver.port} that never answers")
+    time.sleep(8)  # the worker dispatches them and its senders hang on the receiver
+    lists = [e for e in chosen if e[2]]
+    try:
+        results = measure(frota, wrk, lists, token, args)
+    finally:
+        receiver.close()
+    results["_held_connections"] = len(receiver.held)
+    return results
+
+
+def webhooks_table(without: dict, with_dead: dict) -> str:
+    header = (
+        f"{'endpoint':<44} {'req/s':>8} {'dead rx':>8} {'p99 ms':>8} {'dead rx':>8} {'ratio':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for label, r in with_dead.items():
+        if label.startswith("_"):
+            continue
+        base = without[label]
+        lines.append(
+            f"{label:<44} {base['rps']:>8.0f} {r['rps']:>8.0f} {base['p99_ms']:>8.1f} "
+            f"{r['p99_ms']:>8.1f} {r['rps'] / base['rps']:>6.2f}"
+        )
+    return "\n".join(lines)
 
 
 def start_naive(url: str, port: int, workers: int, secret: str, photos: bool, log_dir: Path):
@@ -793,6 +899,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-baseline", action="store_true", help="measure Frota only")
     parser.add_argument(
+        "--no-webhooks",
+        action="store_true",
+        help="skip the lists' second run beside a webhook receiver that never answers",
+    )
+    parser.add_argument(
         "--serve",
         action="store_true",
         help="seed, start Frota, print a token and wait for Ctrl-C (profiling)",
@@ -852,8 +963,16 @@ def main() -> int:
             except KeyboardInterrupt:
                 pass
             return 0
-        frota_results = measure(frota, wrk, chosen, token, args)
-        upload = upload_bench(frota.base, token, info["vehicle_ids"][1])
+        worker = start_worker(frota.env, log_dir)
+        try:
+            frota_results = measure(frota, wrk, chosen, token, args)
+            upload = upload_bench(frota.base, token, info["vehicle_ids"][1])
+            dead = None
+            if not args.no_webhooks:
+                dead = webhooks_phase(frota, url, wrk, chosen, token, args)
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
         frota.stop()
         servers.remove(frota)
 
@@ -891,6 +1010,13 @@ def main() -> int:
         + (f", naive {naive_results['_peak_rss_mb']:.0f} MB" if naive_results else "")
     )
     print("errors = non-2xx responses + socket errors (connect, read, write, timeout)")
+    if dead:
+        print()
+        print(
+            f"the lists again while frota worker waits on a receiver that never answers "
+            f"({DEAD_BACKLOG} deliveries pending, {dead['_held_connections']} connections held)"
+        )
+        print(webhooks_table(frota_results, dead))
     for line in verdict(frota_results, naive_results, upload):
         print(line)
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
@@ -918,6 +1044,7 @@ def main() -> int:
                 "frota": frota_results,
                 "naive": naive_results,
                 "upload": upload,
+                "dead_receiver": dead,
                 "redis": bool(redis_url),
                 "table": report,
             },

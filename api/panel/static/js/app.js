@@ -15,10 +15,12 @@ import { renderFuel, renderFuelForm } from './views/fuel.js';
 import { renderInspect } from './views/inspect.js';
 import { renderLogin, renderPasswordChange } from './views/login.js';
 import { renderMaintenance, renderReminderForm, renderServiceForm } from './views/maintenance.js';
+import { renderNotifications } from './views/notifications.js';
 import { renderPhotos } from './views/photos.js';
 import { renderTrip, renderTrips } from './views/trips.js';
 import { renderUser, renderUserForm, renderUsers } from './views/users.js';
 import { renderVehicle, renderVehicleForm, renderVehicles } from './views/vehicles.js';
+import { renderWebhook, renderWebhookForm, renderWebhooks } from './views/webhooks.js';
 
 document.documentElement.lang = lang === 'pt' ? 'pt-BR' : 'en';
 
@@ -55,6 +57,10 @@ const ROUTES = [
   [/^\/users$/, () => renderUsers, 'admin'],
   [/^\/users\/new$/, () => renderUserForm, 'admin'],
   [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
+  [/^\/webhooks$/, () => renderWebhooks, 'admin'],
+  [/^\/webhooks\/new$/, () => renderWebhookForm, 'admin'],
+  [/^\/webhooks\/(\d+)$/, () => renderWebhook, 'admin'],
+  [/^\/notifications$/, () => renderNotifications],
   [/^\/password$/, () => (ctx) => renderPasswordChange(ctx, { required: false })],
 ];
 
@@ -104,8 +110,9 @@ function renderShell() {
         ['#/fines', 'nav.fines'],
         ['#/vehicles', 'nav.vehicles'],
       ];
-  if (me.role === 'admin') links.push(['#/users', 'nav.users'], ['#/audit', 'nav.audit']);
-  links.push(['#/password', 'nav.password']);
+  if (me.role === 'admin')
+    links.push(['#/users', 'nav.users'], ['#/audit', 'nav.audit'], ['#/webhooks', 'nav.webhooks']);
+  links.push(['#/notifications', 'nav.notifications'], ['#/password', 'nav.password']);
   const { path } = parseHash();
   clear(
     nav,
