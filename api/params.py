@@ -38,5 +38,4 @@ InspectionId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 DefectId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 FineId = Annotated[int, Path(ge=1, le=INT4_MAX)]
 WebhookId = Annotated[int, Path(ge=1, le=INT4_MAX)]
-# Deliveries are counted in `bigint` (one per event and endpoint).
-DeliveryId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+DeliveryId = Annotated[int, Path(ge=1, le=INT4_MAX)]

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
-    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -61,7 +60,7 @@ class WebhookDelivery(TimestampMixin, Base):
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), server_default="pending")

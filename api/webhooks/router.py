@@ -87,14 +87,18 @@ def test_webhook(endpoint: Endpoint, session: SessionDep):
 
 
 @router.get("/{webhook_id}/deliveries", response_model=Page[DeliveryRead])
-async def list_deliveries(endpoint: Endpoint, asked: DELIVERIES.Asked):
+async def list_deliveries(webhook_id: WebhookId, _: AdminActor, asked: DELIVERIES.Asked):
     """The endpoint's deliveries, newest first, each with its attempts."""
-    return await asked.answer({"endpoint_id": endpoint.id})
+    await service.endpoint_exists(asked.request, webhook_id)
+    return await asked.answer({"endpoint_id": webhook_id})
 
 
 @router.post("/{webhook_id}/deliveries/{delivery_id}/retry", response_model=DeliveryRead)
-def retry_delivery(endpoint: Endpoint, delivery_id: DeliveryId, session: SessionDep):
+def retry_delivery(
+    webhook_id: WebhookId, delivery_id: DeliveryId, _: AdminActor, session: SessionDep
+):
     """Send a pending, failed or dead delivery again at the worker's next round (also one still
     waiting for its next attempt)."""
+    endpoint = service.get_endpoint(session, webhook_id)
     delivery = service.retry_delivery(session=session, endpoint=endpoint, delivery_id=delivery_id)
     return service.delivery_read(session, delivery)

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Annotated
 
+from fastapi import Request
 from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from api.config import Settings
-from api.db import get_or_404
+from api.db import get_or_404, read
 from api.errors import Conflict, Invalid, NotFound
 from api.events.models import Event
 from api.events.recorder import new_uid
@@ -54,6 +55,20 @@ class WebhookFilters(Filters):
 
 def get_endpoint(session: Session, webhook_id: int, for_update: bool = False) -> WebhookEndpoint:
     return get_or_404(session, WebhookEndpoint, webhook_id, for_update=for_update)
+
+
+async def endpoint_exists(request: Request, webhook_id: int) -> None:
+    """404 unless the endpoint exists (on the event loop, through the read pool)."""
+
+    async def exists(connection) -> bool:
+        cursor = await connection.execute(_EXISTS, {"id": webhook_id}, prepare=True)
+        return await cursor.fetchone() is not None
+
+    if not await read(request, exists):
+        raise NotFound(f"Webhook endpoint {webhook_id} not found")
+
+
+_EXISTS = "SELECT 1 FROM webhook_endpoints WHERE id = %(id)s"
 
 
 def create_endpoint(*, session: Session, data: WebhookCreate, settings: Settings):

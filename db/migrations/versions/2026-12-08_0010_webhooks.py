@@ -48,7 +48,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "webhook_deliveries",
-        sa.Column("id", sa.BigInteger(), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("endpoint_id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=10), server_default="pending", nullable=False),
