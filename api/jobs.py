@@ -19,6 +19,8 @@ from api.config import ConfigError, Settings, get_settings
 from api.db import NO_DATABASE_URL, libpq_url, session_options
 from api.events.models import Event
 from api.events.service import outbox_problem, outbox_status
+from api.webhooks.service import enqueue as enqueue_webhooks
+from api.webhooks.service import send_due as send_webhooks
 
 log = logging.getLogger("frota.jobs")
 
@@ -28,9 +30,15 @@ DISPATCH_BATCH = 500
 # Who is told of the events, in order: each gets the session of the dispatch (its writes commit
 # with it) and the events; none may raise for a failed delivery (they record it and go on).
 Consumer = Callable[[Session, Settings, list[Event]], None]
-CONSUMERS: list[Consumer] = []
+
+
+def _webhook_deliveries(session: Session, settings: Settings, events: list[Event]) -> None:
+    enqueue_webhooks(session, events)
+
+
+CONSUMERS: list[Consumer] = [_webhook_deliveries]
 # What the worker sends after each dispatch (the webhook deliveries that are due).
-SENDERS: list[Callable[[Settings], object]] = []
+SENDERS: list[Callable[[Settings], object]] = [send_webhooks]
 
 
 @contextmanager

@@ -41,6 +41,7 @@ from api.uploads import tus
 from api.uploads.router import router as uploads_router
 from api.users.router import router as users_router
 from api.vehicles.router import router as vehicles_router
+from api.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("frota")
 API_PREFIX = "/api/v1"
@@ -142,6 +143,7 @@ def create_app() -> FastAPI:
         users_router,
         auth_router,
         uploads_router,
+        webhooks_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
         routes.include(router, API_PREFIX)

@@ -14,6 +14,7 @@ from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
 from api.users.models import User
 from api.vehicles.models import Vehicle, VehicleStatus
+from api.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AuditEntry",
@@ -40,4 +41,6 @@ __all__ = [
     "Vehicle",
     "VehicleStatus",
     "VerifyRun",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

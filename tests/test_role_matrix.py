@@ -91,6 +91,17 @@ def _fine(make):
     )
 
 
+def _webhook(make):
+    from api.webhooks.models import WebhookEndpoint
+    from api.webhooks.service import new_secret
+
+    return make._save(
+        WebhookEndpoint(url=PUBLIC_URL, events=["defect.opened"], secret=new_secret())
+    )
+
+
+PUBLIC_URL = "https://93.184.215.14/hook"  # public: the SSRF guard lets it be saved
+
 ROWS = {
     "record": _record,
     "reminder": _reminder,
@@ -99,6 +110,7 @@ ROWS = {
     "inspection": _inspection,
     "defect": _defect,
     "fine": _fine,
+    "webhook": _webhook,
 }
 
 CSV = "plate,occurred_at,amount\nMAT1R23,2026-11-01T10:00:00Z,10\n"
@@ -207,6 +219,22 @@ MATRIX = [
     ("GET", "/defects/{defect}", None, 200, 200, 200, 401),
     ("GET", "/fines/{fine}", None, 200, 200, 404, 401),
     ("PATCH", "/fines/{fine}", lambda m: {"status": "contested"}, 200, 200, 403, 401),
+    ("GET", "/webhooks", None, 200, 403, 403, 401),
+    (
+        "POST",
+        "/webhooks",
+        lambda m: {"url": PUBLIC_URL, "events": ["defect.opened"]},
+        201,
+        403,
+        403,
+        401,
+    ),
+    ("GET", "/webhooks/{webhook}", None, 200, 403, 403, 401),
+    ("PATCH", "/webhooks/{webhook}", lambda m: {"description": "ERP"}, 200, 403, 403, 401),
+    ("DELETE", "/webhooks/{webhook}", None, 204, 403, 403, 401),
+    ("POST", "/webhooks/{webhook}/rotate-secret", None, 200, 403, 403, 401),
+    ("POST", "/webhooks/{webhook}/test", None, 202, 403, 403, 401),
+    ("GET", "/webhooks/{webhook}/deliveries", None, 200, 403, 403, 401),
 ]
 
 

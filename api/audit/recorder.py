@@ -31,9 +31,11 @@ ENTITIES = {
     "inspections": "inspection",
     "defects": "defect",
     "fines": "fine",
+    "webhook_endpoints": "webhook_endpoint",
+    "webhook_deliveries": "webhook_delivery",
 }
 SECRET = "[secret]"
-SECRET_COLUMNS = {"password_hash", "feed_token_hash"}
+SECRET_COLUMNS = {"password_hash", "feed_token_hash", "secret"}
 UNLOGGED_COLUMNS = {"created_at", "updated_at"}
 
 

@@ -33,6 +33,8 @@ LISTS = [
     "/photos",
     "/due",
     "/audit",
+    "/webhooks",
+    "/webhooks/{webhook_id}/deliveries",
 ]
 TEMPLATE = [
     {"key": "tyres", "label": "Pneus", "critical": True},
@@ -284,12 +286,34 @@ def test_every_list_is_in_these_tests(app):
 def test_no_text_of_any_list_runs_as_a_formula_in_a_spreadsheet(
     client, make, manager, admin, spreadsheet
 ):
-    fleet = a_fleet(client, make, manager)
     h = auth(admin)
+    # A webhook described by a typed text, with a delivery of each event the fleet makes.
+    hook = ok(
+        client.post(
+            f"{API}/webhooks",
+            json={
+                "url": "https://93.184.215.14/",
+                "events": ["defect.opened"],
+                "description": TYPED[0],
+            },
+            headers=h,
+        )
+    )
+    fleet = a_fleet(client, make, manager)
+    from api.config import get_settings
+    from api.db import get_sessionmaker
+    from api.jobs import dispatch
+
+    with get_sessionmaker()() as session:
+        while dispatch(session, get_settings()):
+            pass
     plates = {v["id"]: v["plate"] for v in all_json(client, "/vehicles", h)}
     names = {d["id"]: d["name"] for d in all_json(client, "/drivers", h)}
     exported = {
-        url.strip("/").replace("/", "-"): check_list(client, url, h, plates, names) for url in LISTS
+        url.strip("/").replace("/", "-").replace("{webhook_id}", "id"): check_list(
+            client, url.replace("{webhook_id}", str(hook["id"])), h, plates, names
+        )
+        for url in LISTS
     }
     # What the issue names, by name: a driver's trip note and name, a defect's description, a
     # fuel station, each exactly as typed behind the `'`.
@@ -305,6 +329,8 @@ def test_no_text_of_any_list_runs_as_a_formula_in_a_spreadsheet(
     assert sorted(column("drivers", "name")) == quoted
     assert sorted(set(column("fuel-entries", "station"))) == quoted
     assert set(quoted) <= set(column("defects", "description"))
+    assert column("webhooks", "description") == [as_exported(TYPED[0])]
+    assert len(column("webhooks-id-deliveries", "type")) >= len(TYPED)
     assert sorted(column("trips", "vehicle_plate")) == sorted(v.plate for v in fleet["vehicles"])
     (latitude,) = column("photos", "latitude")
     assert latitude.startswith("-") and float(latitude) == pytest.approx(LATITUDE)
