@@ -277,3 +277,48 @@ def assert_never_500(client, method: str, url: str, body: dict, field: str, head
         assert r.status_code < 500, (field, value, r.text)
         if r.status_code >= 400:
             assert r.json().get("detail"), (field, value, r.text)
+
+
+@pytest.fixture
+def smtp_server():
+    """Placeholder (dropped at merge): a real aiosmtpd server on a free port of 127.0.0.1."""
+    import email
+    import email.policy
+    import socket
+    import threading
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    class Server:
+        def __init__(self, port):
+            self.port, self.messages, self._cond = port, [], threading.Condition()
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+            with self._cond:
+                self.messages.append(msg)
+                self._cond.notify_all()
+            return "250 OK"
+
+        def clear(self):
+            with self._cond:
+                self.messages.clear()
+
+        def wait_for(self, n, timeout=5):
+            deadline = time.monotonic() + timeout
+            with self._cond:
+                while len(self.messages) < n:
+                    left = deadline - time.monotonic()
+                    assert left > 0, f"{len(self.messages)} of {n} messages in {timeout} s"
+                    self._cond.wait(left)
+                return list(self.messages[:n])
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Server(port)
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield server
+    controller.stop()
