@@ -31,9 +31,11 @@ ENTITIES = {
     "inspections": "inspection",
     "defects": "defect",
     "fines": "fine",
+    "notification_preferences": "notification_preferences",
 }
 SECRET = "[secret]"
-SECRET_COLUMNS = {"password_hash", "feed_token_hash"}
+# push_urls are Apprise URLs, which carry the push services' tokens.
+SECRET_COLUMNS = {"password_hash", "feed_token_hash", "push_urls"}
 UNLOGGED_COLUMNS = {"created_at", "updated_at"}
 
 
