@@ -191,7 +191,7 @@ def _own_message(settings, language: str, kind: str, days: int, due_on: date | N
     return compose(language, subject, w["own.intro"], [Line(line, base)], base)
 
 
-def fine_alert(session, settings, person: Recipient, item: Item) -> dict:
+def fine_alert(session, settings, person: Recipient, item: Item, week: str) -> dict:
     """A fine with no driver named and its identification deadline within FINE_ALERT_DAYS:
     told at once, under the digest's key (the digest does not repeat it)."""
     w = words(person.language)
@@ -205,7 +205,11 @@ def fine_alert(session, settings, person: Recipient, item: Item) -> dict:
             person.language, subject, w["fine_deadline.intro"], [line], panel_url(settings)
         )
 
-    return deliver(session, settings, person, [(item.ref, item.state, "")], build)
+    key = (item.ref, item.state, "")
+    keys = [key, (item.ref, item.state, week)] if item.overdue else [key]
+    return deliver(
+        session, settings, person, keys, lambda claimed: build(claimed) if key in claimed else None
+    )
 
 
 def due_events(session: Session, items: list[Item]) -> int:
@@ -218,6 +222,12 @@ def due_events(session: Session, items: list[Item]) -> int:
             type_ = "due.overdue" if item.overdue else "due.soon"
             emit(session, type_, data, entity=ENTITY[item.row["kind"]], entity_id=item_id(item.row))
     return len(claimed)
+
+
+def week_of(now: datetime, settings: Settings) -> str:
+    """The ISO week of `now` where the fleet is (`2026-W50`): an overdue item's repeat period."""
+    year, week, _ = now.astimezone(default_exif_timezone(settings)).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _each(session: Session, people, work) -> dict:
@@ -240,8 +250,7 @@ def _each(session: Session, people, work) -> dict:
 def run(session: Session, settings: Settings, now: datetime, force: bool = False) -> dict:
     offset = default_exif_timezone(settings)
     local_now = now.astimezone(offset)
-    year, week, _ = local_now.isocalendar()
-    week_key = f"{year}-W{week:02d}"
+    week_key = week_of(now, settings)
     items = due_items(session, settings, now)
     summary = {"items": len(items), "events": due_events(session, items)}
     session.commit()
@@ -268,7 +277,7 @@ def run(session: Session, settings: Settings, now: datetime, force: bool = False
     def alerts(person):
         counts = {"sent": 0, "failed": 0}
         for item in urgent:
-            for name, n in fine_alert(session, settings, person, item).items():
+            for name, n in fine_alert(session, settings, person, item, week_key).items():
                 counts[name] += n
         return counts
 

@@ -3,7 +3,7 @@ outbox's events (`on_events`, called by `frota worker`'s dispatch) and the sched
 (`run_scheduled`: the digests and warnings, api/notifications/scheduled.py)."""
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -169,7 +169,15 @@ def _tell(session, settings, people: list[Recipient], key: Key, what: str, line:
             [Line(line, link)],
             scheduled.panel_url(settings),
         )
-        deliver(session, settings, person, [key], lambda _claimed, m=message: m)
+        # Its weekly repeat (an overdue item) is due from next week on, not in this one.
+        keys = [key, (*key[:2], scheduled.week_of(datetime.now(UTC), settings))]
+        deliver(
+            session,
+            settings,
+            person,
+            keys,
+            lambda claimed, m=message: m if key in claimed else None,
+        )
 
 
 def _on_event(session: Session, settings: Settings, event: Event) -> None:
