@@ -210,3 +210,36 @@ def test_no_smtp_configured_is_not_a_failure(make, manager, session, smtp_server
         .where(SentNotification.channel == "email")
     )
     assert emails == 0
+
+
+def test_frota_notify_digest_now_sends_the_digest_from_the_command_line(
+    make, manager, database_url, smtp_server
+):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    car = fresh_fleet(make)
+    make._save(NotificationPreferences(user_id=manager.id, digest_hour=23))  # not due yet
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "SMTP_SECURITY": "none",
+        "PUBLIC_URL": "https://frota.example.com",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "api.cli", "notify", "digest", "--now"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "notify: digests: 1 sent, 0 failed" in done.stdout
+    (mail,) = smtp_server.wait_for(1)
+    assert f"https://frota.example.com/panel/#/vehicles/{car.id}" in text_of(mail)
