@@ -15,6 +15,7 @@ import { renderFuel, renderFuelForm } from './views/fuel.js';
 import { renderInspect } from './views/inspect.js';
 import { renderLogin, renderPasswordChange } from './views/login.js';
 import { renderMaintenance, renderReminderForm, renderServiceForm } from './views/maintenance.js';
+import { renderNotifications } from './views/notifications.js';
 import { renderPhotos } from './views/photos.js';
 import { renderTrip, renderTrips } from './views/trips.js';
 import { renderUser, renderUserForm, renderUsers } from './views/users.js';
@@ -55,6 +56,7 @@ const ROUTES = [
   [/^\/users$/, () => renderUsers, 'admin'],
   [/^\/users\/new$/, () => renderUserForm, 'admin'],
   [/^\/users\/(\d+)$/, () => renderUser, 'admin'],
+  [/^\/notifications$/, () => renderNotifications],
   [/^\/password$/, () => (ctx) => renderPasswordChange(ctx, { required: false })],
 ];
 
@@ -105,7 +107,7 @@ function renderShell() {
         ['#/vehicles', 'nav.vehicles'],
       ];
   if (me.role === 'admin') links.push(['#/users', 'nav.users'], ['#/audit', 'nav.audit']);
-  links.push(['#/password', 'nav.password']);
+  links.push(['#/notifications', 'nav.notifications'], ['#/password', 'nav.password']);
   const { path } = parseHash();
   clear(
     nav,
