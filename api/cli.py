@@ -181,6 +181,23 @@ def create_user(settings: Settings, args: argparse.Namespace) -> None:
     print(f"created user {user.id} {user.email} ({user.role})")
 
 
+def notify_digest(settings: Settings, *, now: bool) -> int:
+    """The scheduled notifications: with `--now` every digest and driver warning at once
+    (operators, tests), without it what the worker's hourly run would send now."""
+    from datetime import UTC, datetime
+
+    from api.notifications.service import run_scheduled
+
+    summary = run_scheduled(settings, datetime.now(UTC), force=now)
+    for name in ("digests", "driver_warnings", "fine_alerts"):
+        counts = summary[name]
+        print(f"notify: {name}: {counts['sent']} sent, {counts['failed']} failed", flush=True)
+    print(f"notify: {summary['items']} items due, {summary['events']} due events", flush=True)
+    return (
+        1 if any(summary[n]["failed"] for n in ("digests", "driver_warnings", "fine_alerts")) else 0
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frota", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="exit 1 when the database is unreachable or the outbox is stale (healthcheck)",
+    )
+    notify = sub.add_parser("notify", help="notifications by hand").add_subparsers(
+        dest="notify_command", required=True
+    )
+    digest = notify.add_parser(
+        "digest",
+        help="the scheduled notifications (managers' digests, drivers' own warnings, fines "
+        "near their deadline); exit 1 when a delivery failed",
+    )
+    digest.add_argument(
+        "--now", action="store_true", help="everyone's now, not only those whose digest hour it is"
     )
     user = sub.add_parser("create-user", help="create a user (password from the prompt)")
     user.add_argument("email")
@@ -261,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.check:
                 return jobs.check_worker(settings)
             jobs.run_worker(settings)
+        elif args.command == "notify":
+            return notify_digest(settings, now=args.now)
         elif args.command == "create-user":
             create_user(settings, args)
     except ConfigError as exc:

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import procrastinate
 from sqlalchemy import func, select, update
@@ -19,6 +20,8 @@ from api.config import ConfigError, Settings, get_settings
 from api.db import NO_DATABASE_URL, libpq_url, session_options
 from api.events.models import Event
 from api.events.service import outbox_problem, outbox_status
+from api.notifications.service import on_events as notify_people
+from api.notifications.service import run_scheduled
 from api.webhooks.service import enqueue as enqueue_webhooks
 from api.webhooks.service import send_due as send_webhooks
 
@@ -36,7 +39,9 @@ def _webhook_deliveries(session: Session, settings: Settings, events: list[Event
     enqueue_webhooks(session, events)
 
 
-CONSUMERS: list[Consumer] = [_webhook_deliveries]
+# Webhooks first: their rows are only inserts; the immediate messages (notifications) send
+# e-mail and push, each in its own savepoint, and record what they sent.
+CONSUMERS: list[Consumer] = [_webhook_deliveries, notify_people]
 # What the worker sends after each dispatch (the webhook deliveries that are due).
 SENDERS: list[Callable[[Settings], object]] = [send_webhooks]
 
@@ -169,6 +174,15 @@ blueprint = procrastinate.Blueprint()
 @blueprint.task(name="deliver", queueing_lock="deliver")
 def deliver(timestamp: int) -> None:
     tick(get_settings())
+
+
+# Every 15 minutes: the managers' digests from their digest hour, the drivers' own warnings, a
+# fine near its identification deadline, the due.soon/due.overdue events. Each is claimed in
+# sent_notifications first, so running it again sends nothing twice (`frota notify digest`).
+@blueprint.periodic(cron="*/15 * * * *")
+@blueprint.task(name="notify", queueing_lock="notify")
+def notify_scheduled(timestamp: int) -> None:
+    run_scheduled(get_settings(), datetime.fromtimestamp(timestamp, UTC))
 
 
 # 03:30 and Sunday 04:00 at UTC-3 (procrastinate's cron is in UTC), as the cron lines were.

@@ -31,6 +31,7 @@ from api.inspections.router import router as inspections_router
 from api.logging_setup import ensure_logging
 from api.maintenance.router import router as maintenance_router
 from api.middleware import RequestContextMiddleware, RouteTemplates
+from api.notifications.router import router as notifications_router
 from api.panel.router import router as panel_router
 from api.photos.router import router as photos_router
 from api.photos.upload_limit import UploadSizeLimit
@@ -140,6 +141,7 @@ def create_app() -> FastAPI:
         inspections_router,
         fines_router,
         audit_router,
+        notifications_router,
         users_router,
         auth_router,
         uploads_router,

@@ -10,6 +10,7 @@ from api.fines.models import Fine
 from api.fuel.models import FuelEntry, FuelType
 from api.inspections.models import Defect, Inspection, InspectionTemplate
 from api.maintenance.models import Reminder, ServiceKind, ServiceRecord
+from api.notifications.models import NotificationPreferences, SentNotification
 from api.photos.models import Photo, PhotoKind, PruneRun, VerifyRun
 from api.trips.models import Trip
 from api.users.models import User
@@ -21,6 +22,7 @@ __all__ = [
     "Defect",
     "Fine",
     "Inspection",
+    "NotificationPreferences",
     "InspectionTemplate",
     "Base",
     "Document",
@@ -35,6 +37,7 @@ __all__ = [
     "Reminder",
     "Role",
     "ServiceKind",
+    "SentNotification",
     "ServiceRecord",
     "Trip",
     "User",

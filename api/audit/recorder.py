@@ -33,9 +33,11 @@ ENTITIES = {
     "fines": "fine",
     "webhook_endpoints": "webhook_endpoint",
     "webhook_deliveries": "webhook_delivery",
+    "notification_preferences": "notification_preferences",
 }
 SECRET = "[secret]"
-SECRET_COLUMNS = {"password_hash", "feed_token_hash", "secret"}
+# A webhook's signing secret; push_urls are Apprise URLs, which carry the push services' tokens.
+SECRET_COLUMNS = {"password_hash", "feed_token_hash", "secret", "push_urls"}
 UNLOGGED_COLUMNS = {"created_at", "updated_at"}
 
 

@@ -38,3 +38,9 @@ export function parameterValues(path, name) {
   const parameter = operation?.parameters?.find((p) => p.name === name && p.in === 'query');
   return enumOf(parameter?.schema, `GET ${path} ?${name}`);
 }
+
+/** The values a field of a schema accepts (`'WebhookCreate', 'events'`), a list's items' too. */
+export function fieldValues(schemaName, field) {
+  const property = spec?.components?.schemas?.[schemaName]?.properties?.[field];
+  return enumOf(property?.type === 'array' ? property.items : property, `${schemaName}.${field}`);
+}

@@ -1,99 +1,85 @@
-// Notificações: what the signed-in user is told and how (e-mail, the daily digest's hour, the
-// language, push through Apprise URLs), and a test message sent at once.
+// The person's notification preferences (e-mail, immediate alerts, the digest's hour, language,
+// push URLs) and a "send me a test" button.
 import { api } from '../api.js';
-import { clear, field, formValues, h, main, notice } from '../dom.js';
+import { clear, field, h, main, notice } from '../dom.js';
 import { t } from '../i18n.js';
 
-const LANGUAGES = ['pt-BR', 'en'];
-const URL_PATH = '/users/me/notifications';
+const HOURS = Array.from({ length: 24 }, (_, hour) => hour);
+
+function checkbox(name, checked) {
+  return h('input', { type: 'checkbox', name, checked });
+}
 
 export async function renderNotifications() {
   const root = main();
-  const prefs = await api(URL_PATH);
+  const prefs = await api('/users/me/notifications');
   const status = h('div', { class: 'status-area', id: 'notify-status' });
-  const check = (name, label) =>
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', name, checked: Boolean(prefs[name]) }), label);
-  const hours = Array.from({ length: 24 }, (_, hour) =>
-    h('option', {
-      value: String(hour),
-      text: `${String(hour).padStart(2, '0')}:00`,
-      selected: hour === prefs.digest_hour,
-    }),
+  const hour = h(
+    'select',
+    { name: 'digest_hour' },
+    HOURS.map((n) =>
+      h('option', { value: String(n), text: `${String(n).padStart(2, '0')}:00`, selected: n === prefs.digest_hour }),
+    ),
   );
-  // Push URLs are secrets: the server answers them masked, so the box starts empty and an empty
-  // box leaves them as they are (clear them with the checkbox below it).
-  const saved = prefs.push_urls || [];
+  const language = h(
+    'select',
+    { name: 'language' },
+    ['pt-BR', 'en'].map((code) =>
+      h('option', { value: code, text: t(`notify.lang.${code}`), selected: code === prefs.language }),
+    ),
+  );
+  const pushUrls = h('textarea', { name: 'push_urls', rows: '3', spellcheck: 'false' });
+  pushUrls.value = prefs.push_urls.join('\n');
   const form = h(
     'form',
-    { class: 'card', id: 'notify-form' },
+    { class: 'card narrow', id: 'notify-form' },
     h('h1', { text: t('notify.title') }),
     status,
-    check('email', t('notify.email')),
-    check('immediate', t('notify.immediate')),
-    field(t('notify.digest_hour'), h('select', { name: 'digest_hour' }, hours), t('notify.digest_hint')),
-    field(
-      t('notify.language'),
-      h(
-        'select',
-        { name: 'language' },
-        LANGUAGES.map((l) => h('option', { value: l, text: t(`notify.lang_${l}`), selected: l === prefs.language })),
-      ),
-    ),
-    field(
-      t('notify.push_urls'),
-      h('textarea', { name: 'push_urls', rows: '3', spellcheck: 'false', placeholder: 'ntfy://ntfy.sh/minha-frota' }),
-      saved.length ? t('notify.push_saved', { urls: saved.join(', ') }) : t('notify.push_hint'),
-    ),
-    saved.length
-      ? h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'clear_push' }), t('notify.push_clear'))
-      : null,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', text: t('common.save') }),
-      h('button', { type: 'button', class: 'secondary', id: 'notify-test', text: t('notify.test') }),
-    ),
+    h('label', { class: 'check' }, checkbox('email', prefs.email), h('span', { text: t('notify.email') })),
+    h('label', { class: 'check' }, checkbox('immediate', prefs.immediate), h('span', { text: t('notify.immediate') })),
+    field(t('notify.digest_hour'), hour, t('notify.digest_hint')),
+    field(t('notify.language'), language),
+    field(t('notify.push_urls'), pushUrls, t('notify.push_hint')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('common.save') }), testButton(status)),
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const v = formValues(form);
-    const json = {
-      email: Boolean(v.email),
-      immediate: Boolean(v.immediate),
-      digest_hour: Number(v.digest_hour),
-      language: v.language,
+    const body = {
+      email: form.elements.email.checked,
+      immediate: form.elements.immediate.checked,
+      digest_hour: Number(hour.value),
+      language: language.value,
+      push_urls: pushUrls.value
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
     };
-    const typed = (v.push_urls || '')
-      .split('\n')
-      .map((u) => u.trim())
-      .filter(Boolean);
-    if (typed.length) json.push_urls = typed;
-    else if (v.clear_push) json.push_urls = [];
     try {
-      await api(URL_PATH, { method: 'PATCH', json });
-      await renderNotifications();
-      clear(document.getElementById('notify-status'), notice(t('common.saved'), 'info'));
+      const saved = await api('/users/me/notifications', { method: 'PATCH', json: body });
+      pushUrls.value = saved.push_urls.join('\n');
+      clear(status, notice(t('notify.saved'), 'info'));
     } catch (err) {
-      clear(status, notice(err.detail));
-    }
-  });
-  form.querySelector('#notify-test').addEventListener('click', async () => {
-    try {
-      const sent = await api(`${URL_PATH}/test`, { method: 'POST' });
-      clear(status, notice(t('notify.test_sent', { what: describeSent(sent) }), 'info'));
-    } catch (err) {
-      clear(status, notice(err.detail));
+      clear(status, notice(err.detail || String(err)));
     }
   });
   clear(root, form);
 }
 
-/** "e-mail to ana@…, 1 push" from the test's answer, whatever of it the server reports. */
-function describeSent(sent) {
-  if (!sent || typeof sent !== 'object') return '';
-  const parts = [];
-  if (sent.email) parts.push(typeof sent.email === 'string' ? sent.email : t('notify.email_short'));
-  const push = Array.isArray(sent.push) ? sent.push.length : Number(sent.push || 0);
-  if (push) parts.push(t('notify.push_count', { n: push }));
-  return parts.join(', ');
+function testButton(status) {
+  const button = h('button', { type: 'button', class: 'secondary', id: 'notify-test', text: t('notify.test') });
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const result = await api('/users/me/notifications/test', { method: 'POST' });
+      const sent = result.sent.map((s) => s.to).join(', ');
+      const lines = [notice(t('notify.test_sent', { to: sent }), 'info')];
+      for (const failed of result.failed) lines.push(notice(`${failed.to}: ${failed.error}`));
+      clear(status, lines);
+    } catch (err) {
+      clear(status, notice(err.detail || String(err)));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }

@@ -2,12 +2,12 @@
 // secret is shown once (create, rotate), and each endpoint's deliveries with their attempts.
 import { api } from '../api.js';
 import { clear, field, fmtDateTime, formValues, h, main, notice, table } from '../dom.js';
-import { enumValues } from '../enums.js';
+import { fieldValues } from '../enums.js';
 import { t } from '../i18n.js';
 import { pageOf, pager } from '../lists.js';
 
-/** The event types from the API's schema (the WebhookEvent enum). */
-const eventTypes = () => enumValues('WebhookEvent');
+/** The event types, from the API's schema of a new endpoint. */
+const eventTypes = () => fieldValues('WebhookCreate', 'events');
 
 /** The secret, once: a read-only box and a copy button. */
 function secretBox(secret) {
