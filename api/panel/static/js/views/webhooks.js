@@ -114,6 +114,9 @@ export async function renderWebhookForm() {
         method: 'POST',
         json: { url: v.url, description: v.description || null, events: chosenEvents(v) },
       });
+      // The endpoint's own page, with its secret this once (no hashchange: it would render it
+      // again without the secret).
+      history.replaceState(null, '', `#/webhooks/${created.id}`);
       await renderWebhook({ params: [String(created.id)], query: {} }, created.secret);
     } catch (err) {
       clear(status, notice(err.detail));
