@@ -4,7 +4,7 @@ sent, so the database decides what is new, and a failed delivery rolls its claim
 recorded with its error. Nothing here raises because a delivery failed."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.config import Settings
 from api.mail import MailError, mail_configured, send_mail
 from api.notifications.messages import Message
-from api.notifications.models import DEFAULT_DIGEST_HOUR, NotificationPreferences
+from api.notifications.models import NotificationPreferences, default_preferences
 from api.url_guard import UnsafeURL, check_apprise_url
 from api.users.models import User
 
@@ -33,12 +33,12 @@ class Recipient:
     email: str
     name: str
     role: str
-    wants_email: bool = True
-    immediate: bool = True
-    digest_hour: int = DEFAULT_DIGEST_HOUR
-    language: str = "pt-BR"
-    push_urls: list[str] = field(default_factory=list)
-    last_digest_at: datetime | None = None
+    wants_email: bool
+    immediate: bool
+    digest_hour: int
+    language: str
+    push_urls: list[str]
+    last_digest_at: datetime | None
 
 
 def recipients(session: Session, *conditions) -> list[Recipient]:
@@ -52,9 +52,7 @@ def recipients(session: Session, *conditions) -> list[Recipient]:
     ).all()
     found = []
     for user_id, email, name, role, pref in rows:
-        if pref is None:
-            found.append(Recipient(user_id, email, name, role))
-            continue
+        pref = pref or default_preferences(user_id)
         found.append(
             Recipient(
                 user_id,

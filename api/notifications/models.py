@@ -50,6 +50,19 @@ class NotificationPreferences(TimestampMixin, Base):
     last_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
+def default_preferences(user_id: int) -> NotificationPreferences:
+    """What someone who set nothing has: the columns' defaults, in a row never saved."""
+    return NotificationPreferences(
+        user_id=user_id,
+        email=True,
+        immediate=True,
+        digest_hour=DEFAULT_DIGEST_HOUR,
+        language="pt-BR",
+        push_urls=[],
+        last_digest_at=None,
+    )
+
+
 class SentNotification(Base):
     """One message (or one due event) about one item in one state: `ref` names the item
     (`reminder:12`, `cnh:4`), `state` its due state (`overdue@2026-12-01`), `period` the repeat
