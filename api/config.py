@@ -159,6 +159,11 @@ class Settings(BaseSettings):
         return self.licensing_calendar().for_year(self.licensing_state, year)
 
     @property
+    def panel_url(self) -> str:
+        """The panel in messages: PUBLIC_URL (no trailing slash) + `/panel/`; links add `#/…`."""
+        return f"{self.public_url}/panel/"
+
+    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 

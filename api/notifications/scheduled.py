@@ -86,13 +86,9 @@ def due_items(session: Session, settings: Settings, now: datetime, **within) -> 
     ]
 
 
-def panel_url(settings: Settings) -> str:
-    return settings.public_url.rstrip("/") + "/panel/"
-
-
 def item_link(settings: Settings, item: Item) -> str:
     """Where the item opens in the panel (api/panel/static/js/app.js's routes)."""
-    row, base = item.row, panel_url(settings)
+    row, base = item.row, settings.panel_url
     if row["kind"] in ("fine_payment", "fine_identification"):
         return f"{base}#/fines/{item_id(row)}"
     if row["vehicle_id"] is not None:
@@ -158,7 +154,7 @@ def digest(session, settings, person: Recipient, items: list[Item], week: str) -
             return None
         w = words(person.language)
         subject = w["digest.subject"].format(n=len(lines))
-        return compose(person.language, subject, w["digest.intro"], lines, panel_url(settings))
+        return compose(person.language, subject, w["digest.intro"], lines, settings.panel_url)
 
     return deliver(session, settings, person, keys, build, on_failure="retry")
 
@@ -187,7 +183,7 @@ def _own_message(settings, language: str, kind: str, days: int, due_on: date | N
     line = w[f"{kind}.line_expired" if expired else f"{kind}.line"].format(
         date=fmt_date(due_on, language)
     )
-    base = panel_url(settings)
+    base = settings.panel_url
     return compose(language, subject, w["own.intro"], [Line(line, base)], base)
 
 
@@ -202,7 +198,7 @@ def fine_alert(session, settings, person: Recipient, item: Item, week: str) -> d
         )
         line = item_line(settings, item, person.language)
         return compose(
-            person.language, subject, w["fine_deadline.intro"], [line], panel_url(settings)
+            person.language, subject, w["fine_deadline.intro"], [line], settings.panel_url
         )
 
     key = (item.ref, item.state, "")

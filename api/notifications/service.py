@@ -19,7 +19,7 @@ from api.mail import MailError, MailNotConfigured, mail_configured, send_mail
 from api.notifications import scheduled
 from api.notifications.delivery import Key, Recipient, deliver, mask, push, recipients
 from api.notifications.messages import Line, compose, words
-from api.notifications.models import NotificationPreferences
+from api.notifications.models import NotificationPreferences, default_preferences
 from api.notifications.schemas import (
     NotificationPreferencesRead,
     NotificationPreferencesUpdate,
@@ -44,11 +44,7 @@ def get_preferences(*, session: Session, user_id: int) -> NotificationPreference
     found = session.scalar(
         select(NotificationPreferences).where(NotificationPreferences.user_id == user_id)
     )
-    if found is not None:
-        return found
-    return NotificationPreferences(
-        user_id=user_id, email=True, immediate=True, digest_hour=7, language="pt-BR", push_urls=[]
-    )
+    return found if found is not None else default_preferences(user_id)
 
 
 def preferences_read(preferences: NotificationPreferences) -> NotificationPreferencesRead:
@@ -118,7 +114,7 @@ def send_test(*, session: Session, settings: Settings, user: User) -> Notificati
             "URLs: nothing can be sent"
         )
     w = words(preferences.language)
-    base = scheduled.panel_url(settings)
+    base = settings.panel_url
     message = compose(preferences.language, w["test.subject"], w["test.intro"], [], base)
     sent, failed = [], []
     try:
@@ -167,7 +163,7 @@ def _tell(session, settings, people: list[Recipient], key: Key, what: str, line:
             w[f"{what}.subject"].format(plate=plate),
             w[f"{what}.intro"],
             [Line(line, link)],
-            scheduled.panel_url(settings),
+            settings.panel_url,
         )
         # Its weekly repeat (an overdue item) is due from next week on, not in this one.
         keys = [key, (*key[:2], scheduled.week_of(datetime.now(UTC), settings))]
@@ -181,7 +177,7 @@ def _tell(session, settings, people: list[Recipient], key: Key, what: str, line:
 
 
 def _on_event(session: Session, settings: Settings, event: Event) -> None:
-    data, base = event.data or {}, scheduled.panel_url(settings)
+    data, base = event.data or {}, settings.panel_url
     if event.type == "defect.opened" and data.get("severity") == "critical":
         plate = _plate(session, data.get("vehicle_id"))
         found_on = local_date(

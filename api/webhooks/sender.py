@@ -237,7 +237,7 @@ def _tell_admins(session: Session, settings: Settings, endpoint: WebhookEndpoint
     log.warning("webhook %s disabled: %s", endpoint.id, endpoint.disabled_reason)
     if not admins:
         return
-    link = settings.public_url.rstrip("/") + "/panel/#/webhooks"
+    link = settings.panel_url + "#/webhooks"
     text = (
         f"O webhook {endpoint.url} foi desativado: {endpoint.disabled_reason}.\n"
         f"Para reativá-lo depois de corrigir o receptor: {link}\n\n"
