@@ -8,7 +8,7 @@ at once. Cron keeps only the backup (backup_db.sh)."""
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -29,21 +29,6 @@ log = logging.getLogger("frota.jobs")
 
 # Each tick dispatches at most this many events (the next tick takes the rest).
 DISPATCH_BATCH = 500
-
-# Who is told of the events, in order: each gets the session of the dispatch (its writes commit
-# with it) and the events; none may raise for a failed delivery (they record it and go on).
-Consumer = Callable[[Session, Settings, list[Event]], None]
-
-
-def _webhook_deliveries(session: Session, settings: Settings, events: list[Event]) -> None:
-    enqueue_webhooks(session, events)
-
-
-# Webhooks first: their rows are only inserts; the immediate messages (notifications) send
-# e-mail and push, each in its own savepoint, and record what they sent.
-CONSUMERS: list[Consumer] = [_webhook_deliveries, notify_people]
-# What the worker sends after each dispatch (the webhook deliveries that are due).
-SENDERS: list[Callable[[Settings], object]] = [send_webhooks]
 
 
 @contextmanager
@@ -113,7 +98,8 @@ def verify(settings: Settings) -> int:
 
 
 def dispatch(session: Session, settings: Settings) -> int:
-    """Hand the oldest undispatched events to the consumers and mark them, in one transaction.
+    """Hand the oldest undispatched events to the webhooks and the notifications and mark them,
+    in one transaction.
     `SKIP LOCKED`: two workers never take the same event."""
     events = list(
         session.scalars(
@@ -127,8 +113,10 @@ def dispatch(session: Session, settings: Settings) -> int:
     if not events:
         session.rollback()
         return 0
-    for consumer in CONSUMERS:
-        consumer(session, settings, events)
+    # Webhooks first: their rows are only inserts. The immediate messages send e-mail and push,
+    # each in its own savepoint, and record what they sent; neither raises for a failed delivery.
+    enqueue_webhooks(session, events)
+    notify_people(session, settings, events)
     session.execute(
         update(Event).where(Event.id.in_([e.id for e in events])).values(dispatched_at=func.now())
     )
@@ -142,8 +130,7 @@ def tick(settings: Settings) -> int:
     with job_session(settings) as session:
         while n := dispatch(session, settings):
             dispatched += n
-    for send in SENDERS:
-        send(settings)
+    send_webhooks(settings)
     return dispatched
 
 
@@ -255,14 +242,3 @@ def run_worker(settings: Settings) -> None:
         shutdown_graceful_timeout=settings.graceful_timeout,
         name="frota-worker",
     )
-
-
-def wait_for_outbox(settings: Settings, timeout: float = 30) -> bool:
-    """For tests and the operator: True once every event is dispatched."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with job_session(settings) as session:
-            if outbox_status(session)["pending"] == 0:
-                return True
-        time.sleep(0.2)
-    return False

@@ -185,11 +185,16 @@ def licensing_status(settings: Settings) -> dict:
     }
 
 
+def probe_outbox() -> dict:
+    """The outbox's backlog (api/events) on the probe's connection, with its short time-outs."""
+    with probe_engine().connect() as conn:
+        return outbox_status(conn)
+
+
 def read_outbox(problems: list[str]) -> dict | None:
     """The outbox (api/events) on the probe's connection: a worker that stopped shows here."""
     try:
-        with probe_engine().connect() as conn:
-            status = outbox_status(conn)
+        status = probe_outbox()
     except SQLAlchemyError as exc:
         problems.append(f"could not read the outbox: {type(exc).__name__}")
         return None
@@ -205,8 +210,7 @@ def scraped_families() -> list:
     from prometheus_client.core import GaugeMetricFamily
 
     try:
-        with probe_engine().connect() as conn:
-            status = outbox_status(conn)
+        status = probe_outbox()
     except SQLAlchemyError:
         return []
     return [
